@@ -1,0 +1,62 @@
+# The two commands: `make run` and `make test`. Everything else is a step they take.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Settings for the production-settings checks run by `make test`.
+CHECK_ENV := DJANGO_SETTINGS_MODULE=uscis_portal.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
+	DJANGO_ALLOWED_HOSTS=portal.example.gov \
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://}
+
+.PHONY: run test install assets check lint bench messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# USWDS comes from npm at set-up; without npm the pages still render with core/static/core/site.css.
+assets:
+	@if [ -f node_modules/@uswds/uswds/dist/css/uswds.min.css ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: pages will render without USWDS styling."; fi
+
+var:
+	mkdir -p var
+
+run: install assets var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_directory
+	$(PY) manage.py seed_demo
+	@echo "Starting web on http://127.0.0.1:$(PORT) with a Celery worker and beat (Ctrl-C stops all three)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A uscis_portal worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A uscis_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check: install var
+	$(PY) manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
+
+test: install assets var lint check
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) bench/jurisdiction.py
+
+messages: install
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=node_modules
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache

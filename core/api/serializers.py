@@ -1,0 +1,48 @@
+from rest_framework import serializers
+
+from core.models import Language, User
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    zip_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="5-digit U.S. ZIP code, for residents of the U.S."
+    )
+    country = serializers.CharField(
+        required=False, allow_blank=True, max_length=2, help_text="ISO 3166-1 alpha-2 code, for residents abroad."
+    )
+    preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
+    representative = serializers.BooleanField(
+        default=False, help_text="True for an attorney or accredited representative."
+    )
+
+
+class AccountOutputSerializer(serializers.ModelSerializer):
+    zip_code = serializers.CharField(source="profile.zip_code", default="")
+    country = serializers.CharField(source="profile.country.code", default="")
+    preferred_language = serializers.CharField(source="profile.preferred_language", default="en")
+    office = serializers.CharField(source="office.code", default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "role", "office", "zip_code", "country",
+                  "preferred_language"]
+        read_only_fields = fields
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, allow_blank=True, help_text="Username or e-mail.")
+    email = serializers.CharField(required=False, allow_blank=True)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+    def validate(self, attrs: dict) -> dict:
+        if not (attrs.get("username") or attrs.get("email")):
+            raise serializers.ValidationError({"username": ["Give your username or e-mail address."]})
+        return attrs
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()

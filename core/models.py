@@ -1,0 +1,182 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class BaseModel(models.Model):
+    """Every domain table carries when it was created and last changed."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    REPRESENTATIVE = "representative", _("Representative (attorney or accredited representative)")
+    NCSC_AGENT = "ncsc_agent", _("Contact-center agent")
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    HQ_OSCO = "hq_osco", _("HQ Office of Service Center Operations")
+    ADMIN = "admin", _("Administrator")
+
+
+CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.REPRESENTATIVE})
+STAFF_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
+
+
+class PortalUserManager(UserManager["User"]):
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in: a customer, a representative, or staff in one of the roles.
+
+    Customers sign in with their e-mail (their username is their e-mail). Office staff belong to
+    exactly one office; the database refuses office staff without one.
+    """
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    office = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.OFFICE_STAFF) | Q(office__isnull=False),
+                name="user_office_staff_has_office",
+            ),
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_ci_unique"
+            ),
+        ]
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role in CUSTOMER_ROLES
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class CustomerProfile(BaseModel):
+    """Where the customer lives decides their field office (ZIP) or international office (country)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    country = CountryField(default="US")
+    zip_code = models.CharField(max_length=5, blank=True)
+    preferred_language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(country="US") & Q(zip_code__regex=r"^[0-9]{5}$"))
+                | (~Q(country="US") & Q(zip_code="")),
+                name="profile_residence_zip_iff_us",
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=[c.value for c in Language]),
+                name="profile_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.zip_code or self.country})"
+
+    @property
+    def lives_in_us(self) -> bool:
+        return self.country == "US"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Written explicitly by services, never by signals."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id", "created_at"], name="audit_target_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_id}"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(BaseModel):
+    """An e-mail the portal owes someone: the outbox row is written in the same transaction as the
+    change that causes it, and a worker sends it after commit.
+
+    `dedupe_key` makes "notify exactly once" a database rule: a second attempt to owe the same
+    notice (a sweep run twice, two workers at once) hits the unique constraint and is ignored.
+    """
+
+    kind = models.CharField(max_length=48, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    to_email = models.EmailField()
+    language = models.CharField(max_length=5, default="en")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="notification_unsent_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in NotificationStatus]), name="notification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=NotificationStatus.SENT) | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"

@@ -1,0 +1,144 @@
+"""Writes for accounts and the audit trail."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from offices import rules as place_rules
+from offices.models import Office
+
+from .errors import ApplicationError, NotFound
+from .models import STAFF_ROLES, AuditEvent, CustomerProfile, Language, Role, User
+
+EMAIL_TAKEN = _("An account with this e-mail address already exists. Sign in instead.")
+RESIDENCE_REQUIRED = _("Give your U.S. ZIP code, or your country of residence if you live outside the United States.")
+RESIDENCE_BOTH = _("Give either a U.S. ZIP code or a country outside the United States, not both.")
+UNKNOWN_ROLE = _("Role must be one of: {roles}.")
+OFFICE_REQUIRED = _("Office staff must belong to an office: give --office CODE.")
+UNKNOWN_OFFICE = _("No office has the code {code}.")
+
+
+def audit_record(*, actor: User | None, action: str, target: models.Model | None = None, **data: Any) -> AuditEvent:
+    """Append one audit row. Call inside the transaction that made the change it describes."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        data=data,
+    )
+
+
+def residence_normalize(*, zip_code: str = "", country: str = "") -> tuple[str, str]:
+    """(country, zip_code) for a customer's residence; raises ApplicationError with field errors."""
+    zip_code, country = (zip_code or "").strip(), (country or "").strip()
+    if zip_code and country and country.upper() != "US":
+        raise ApplicationError(str(RESIDENCE_BOTH), fields={"zip_code": [str(RESIDENCE_BOTH)]})
+    if zip_code:
+        try:
+            return "US", place_rules.normalize_zip(zip_code)
+        except ValueError as exc:
+            raise ApplicationError.for_field("zip_code", str(exc)) from None
+    if not country:
+        raise ApplicationError(str(RESIDENCE_REQUIRED), fields={"zip_code": [str(RESIDENCE_REQUIRED)]})
+    try:
+        code = place_rules.normalize_country(country)
+    except ValueError as exc:
+        raise ApplicationError.for_field("country", str(exc)) from None
+    if code in place_rules.DOMESTIC_COUNTRIES:
+        raise ApplicationError.for_field("zip_code", str(place_rules.DOMESTIC_COUNTRY_NEEDS_ZIP))
+    return code, ""
+
+
+def _password_check(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), fields={"password": list(exc.messages)}) from None
+
+
+@transaction.atomic
+def customer_register(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    zip_code: str = "",
+    country: str = "",
+    preferred_language: str = Language.ENGLISH,
+    representative: bool = False,
+) -> User:
+    """Create a customer (or representative) account with its residence. E-mail is the username."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    country_code, zip5 = residence_normalize(zip_code=zip_code, country=country)
+    if preferred_language not in Language.values:
+        raise ApplicationError.for_field("preferred_language", str(_("Choose English or Spanish.")))
+    user = User(
+        username=email,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=Role.REPRESENTATIVE if representative else Role.CUSTOMER,
+    )
+    _password_check(password, user)
+    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
+        raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken")
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent sign-up with the same address won the race
+        raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken") from None
+    CustomerProfile.objects.create(
+        user=user, country=country_code, zip_code=zip5, preferred_language=preferred_language
+    )
+    audit_record(actor=user, action="account.registered", target=user, role=user.role)
+    return user
+
+
+@transaction.atomic
+def customer_profile_update(*, user: User, zip_code: str = "", country: str = "", preferred_language: str) -> CustomerProfile:
+    profile = CustomerProfile.objects.select_for_update().get(user=user)
+    profile.country, profile.zip_code = residence_normalize(zip_code=zip_code, country=country)
+    if preferred_language not in Language.values:
+        raise ApplicationError.for_field("preferred_language", str(_("Choose English or Spanish.")))
+    profile.preferred_language = preferred_language
+    profile.save(update_fields=["country", "zip_code", "preferred_language", "updated_at"])
+    audit_record(actor=user, action="profile.updated", target=profile)
+    return profile
+
+
+@transaction.atomic
+def staff_create(
+    *, username: str, password: str, role: str, office_code: str | None = None, email: str = "",
+    first_name: str = "", last_name: str = "", actor: User | None = None,
+) -> User:
+    """Create a staff account, or update role, office and password of an existing one."""
+    if role not in {r.value for r in STAFF_ROLES}:
+        raise ApplicationError.for_field(
+            "role", str(UNKNOWN_ROLE).format(roles=", ".join(sorted(r.value for r in STAFF_ROLES)))
+        )
+    office = None
+    if office_code:
+        office = Office.objects.filter(code=office_code.strip().upper()).first()
+        if office is None:
+            raise NotFound(str(UNKNOWN_OFFICE).format(code=office_code))
+    if role == Role.OFFICE_STAFF and office is None:
+        raise ApplicationError.for_field("office", str(OFFICE_REQUIRED))
+    user = User.objects.select_for_update().filter(username=username).first() or User(username=username)
+    user.role, user.office = role, office
+    user.email = email or user.email
+    user.first_name = first_name or user.first_name
+    user.last_name = last_name or user.last_name
+    user.is_staff = role == Role.ADMIN  # Django admin access is for admins only
+    user.is_superuser = role == Role.ADMIN
+    _password_check(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="staff.saved", target=user, role=role, office=office.code if office else None)
+    return user

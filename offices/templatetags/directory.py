@@ -1,0 +1,54 @@
+from collections.abc import Iterable
+from datetime import time
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from offices.models import Weekday
+
+register = template.Library()
+
+_ZONE_NAMES = {
+    "America/New_York": N_("Eastern time"),
+    "America/Detroit": N_("Eastern time"),
+    "America/Chicago": N_("Central time"),
+    "America/Denver": N_("Mountain time"),
+    "America/Phoenix": N_("Arizona time"),
+    "America/Los_Angeles": N_("Pacific time"),
+    "America/Anchorage": N_("Alaska time"),
+    "Pacific/Honolulu": N_("Hawaii time"),
+    "America/Puerto_Rico": N_("Atlantic time"),
+    "Pacific/Guam": N_("Chamorro time"),
+}
+
+
+@register.filter
+def zone_name(tz: Any) -> str:
+    key = getattr(tz, "key", str(tz))
+    name = _ZONE_NAMES.get(key)
+    if name:
+        return _(name)
+    return _("%(city)s time") % {"city": key.split("/")[-1].replace("_", " ")}
+
+
+@register.simple_tag
+def weekly_hours(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Group consecutive weekdays with the same hours: Monday–Friday 8:00–16:30."""
+    spans: list[dict[str, Any]] = []
+    for row in sorted(rows, key=lambda r: (r.weekday, r.opens)):
+        last = spans[-1] if spans else None
+        if last and last["opens"] == row.opens and last["closes"] == row.closes and last["last_day"] == row.weekday - 1:
+            last["last_day"] = row.weekday
+        else:
+            spans.append({"first_day": row.weekday, "last_day": row.weekday, "opens": row.opens, "closes": row.closes})
+    for span in spans:
+        first, last = Weekday(span["first_day"]).label, Weekday(span["last_day"]).label
+        span["days"] = str(first) if first == last else f"{first}–{last}"
+    return spans
+
+
+@register.filter
+def clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
