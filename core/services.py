@@ -13,6 +13,7 @@ from offices.models import Office
 
 from .errors import ApplicationError, NotFound
 from .models import STAFF_ROLES, AuditEvent, CustomerProfile, Language, Role, User
+from .notifications import notification_queue
 
 EMAIL_TAKEN = _("An account with this e-mail address already exists. Sign in instead.")
 RESIDENCE_REQUIRED = _("Give your U.S. ZIP code, or your country of residence if you live outside the United States.")
@@ -98,6 +99,11 @@ def customer_register(
         user=user, country=country_code, zip_code=zip5, preferred_language=preferred_language
     )
     audit_record(actor=user, action="account.registered", target=user, role=user.role)
+    notification_queue(
+        kind="account.welcome", to_email=user.email, user=user, language=preferred_language,
+        template="core/email/welcome", context={"first_name": user.first_name},
+        dedupe_key=f"account.welcome:{user.pk}",
+    )
     return user
 
 

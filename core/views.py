@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -64,3 +65,13 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return redirect("core:profile")
     status = 400 if request.method == "POST" else 200
     return render(request, "core/profile.html", {"form": form, "profile": profile_obj}, status=status)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and compose health checks: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,6 +1,7 @@
 """FilterSets shared by the API lists and the HTML directory page."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -9,21 +10,27 @@ from .models import Audience, ChannelKind, ContactChannel, Office, OfficeType
 from .zipcodes import US_STATES_AND_TERRITORIES
 
 
+class UpperChoiceField(forms.ChoiceField):
+    """A choice of upper-case codes that also accepts them in lower case (?state=il)."""
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).strip().upper()
+
+
+class UpperChoiceFilter(django_filters.ChoiceFilter):
+    field_class = UpperChoiceField
+
+
 class OfficeFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="office_type", choices=OfficeType.choices, label=_("Office type"))
-    state = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in US_STATES_AND_TERRITORIES], label=_("State or territory"), method="filter_upper"
-    )
-    country = django_filters.ChoiceFilter(choices=list(countries), label=_("Country"), method="filter_upper")
+    state = UpperChoiceFilter(choices=[(s, s) for s in US_STATES_AND_TERRITORIES], label=_("State or territory"))
+    country = UpperChoiceFilter(choices=list(countries), label=_("Country"))
     search = django_filters.CharFilter(method="filter_search", label=_("Name, code or city"), max_length=100)
     appointments = django_filters.BooleanFilter(field_name="offers_appointments", label=_("Offers appointments"))
 
     class Meta:
         model = Office
         fields = ["type", "state", "country", "search", "appointments"]
-
-    def filter_upper(self, queryset: QuerySet[Office], name: str, value: str) -> QuerySet[Office]:
-        return queryset.filter(**{name: value.upper()})
 
     def filter_search(self, queryset: QuerySet[Office], name: str, value: str) -> QuerySet[Office]:
         value = value.strip()

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django_countries import countries
 
 from core.errors import NotFound
 from core.forms import CountryForm, ZipForm
@@ -35,6 +36,7 @@ def office_find(request: HttpRequest) -> HttpResponse:
             else:
                 now = timezone.now()
                 context["match"] = match
+                context["place_name"] = countries.name(match.place) if match.matched_by == "country" else match.place
                 context["office"] = selectors.office_get(code=match.office.code)
                 context["office_status"] = selectors.office_status(context["office"], at=now)
                 context["lines"] = _with_status(selectors.channels_for_place(match), now)

@@ -5,3 +5,5 @@ from .env import env_bool, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-development-only-not-secret")
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,58 @@
+"""Fixtures for the browser tests: Debian's Chromium driven by Playwright's sync API.
+
+The browser is started once per session; each test gets a fresh context (cookies, storage) and
+page pointed at pytest-django's ``live_server``. ``live_server`` makes the test transactional, so
+the database is flushed after each test; tests/conftest.py's ``directory`` loads the office
+directory again when it finds it gone.
+
+Never run ``playwright install``: these tests use the system Chromium (CHROMIUM_PATH, default
+/usr/bin/chromium), which .ci/run installs with apt.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio event loop in this thread, which makes Django refuse
+# ORM calls from the test code (flush, directory_load) with SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+NO_CHROMIUM = "Debian chromium not installed (.ci/run installs it)"
+TIMEOUT_MS = 10_000
+
+
+def chromium_available() -> bool:
+    path = Path(CHROMIUM_PATH)
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not chromium_available():
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch its own temporary profile (user data dir).
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server, directory: None) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context) -> Iterator:
+    page = context.new_page()
+    yield page
+    page.close()

@@ -1,0 +1,47 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="needs Postgres: set DATABASE_URL=postgres://… (.ci/run does) for real concurrency")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real directory once into the test database; each test's rollback keeps it."""
+    from offices.services import directory_load
+
+    with django_db_blocker.unblock():
+        directory_load()
+
+
+@pytest.fixture
+def directory(db):
+    """The real office directory from offices/data/directory.yaml.
+
+    Loaded once per session; transactional tests flush it away, so load it again when missing.
+    """
+    from offices.models import Office
+    from offices.services import directory_load
+
+    if not Office.objects.filter(code="NCSC").exists():
+        directory_load()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

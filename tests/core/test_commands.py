@@ -1,0 +1,50 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from core.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from core.models import User
+
+
+def test_createstaff(directory, capsys):
+    call_command("createstaff", "vera", "--office", "VSC", "--role", "office_staff", "--password", "correct-horse-battery")
+    user = User.objects.get(username="vera")
+    assert (user.role, user.office.code) == ("office_staff", "VSC") and user.check_password("correct-horse-battery")
+    assert "vera (office_staff at VSC)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "office_staff"], "must belong to an office"),
+        (["--role", "office_staff", "--office", "NOPE"], "No office has the code"),
+        (["--role", "hq_osco", "--password", "short"], "too short"),
+    ],
+)
+def test_createstaff_errors(directory, args, message):
+    argv = ["x", *args]
+    if "--password" not in args:
+        argv += ["--password", "correct-horse-battery"]
+    with pytest.raises(CommandError, match=message):
+        call_command("createstaff", *argv)
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_createstaff_refuses_unknown_role(directory):
+    with pytest.raises(CommandError):
+        call_command("createstaff", "x", "--role", "wizard", "--password", "correct-horse-battery")
+
+
+def test_seed_demo_is_idempotent_and_prints_the_accounts(directory, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out and "maria@example.com" in out
+    assert User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).count() == len(DEMO_ACCOUNTS)
+    assert User.objects.get(username="chi.staff").office.code == "CHI"
+
+
+def test_seed_demo_refuses_without_debug(directory, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")

@@ -1,0 +1,45 @@
+import factory
+
+from core.models import CustomerProfile, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}@example.com")
+    email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else f"{o.username}@example.gov")
+    first_name = "Pat"
+    last_name = "Doe"
+    role = Role.CUSTOMER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+        if create:
+            obj.save()
+
+
+class CustomerFactory(UserFactory):
+    """A customer living at a U.S. ZIP code (or abroad, with `profile__country`)."""
+
+    profile = factory.RelatedFactory(
+        "tests.factories.core.CustomerProfileFactory", factory_related_name="user"
+    )
+
+
+class CustomerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerProfile
+
+    zip_code = "60605"
+    country = "US"
+
+
+class StaffFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    role = Role.OFFICE_STAFF
+    office = factory.SubFactory("tests.factories.offices.OfficeFactory")

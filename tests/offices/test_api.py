@@ -1,0 +1,154 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import OfficeFactory
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def test_office_list_is_public_paginated_and_filterable(directory, api_client):
+    body = api_client.get("/api/v1/offices/").json()
+    assert body["count"] > 50 and len(body["results"]) == 20 and body["next"]
+    first = body["results"][0]
+    assert {"code", "name", "type", "city", "state", "country", "receipt_prefixes"} <= set(first)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("type=service_center", {"CSC", "VSC", "NSC", "TSC", "PSC"}),
+        ("type=international_field_office&country=ca", set()),
+        ("country=CN", {"BEJ", "GZH"}),
+        ("state=il&type=field_office", {"CHI"}),
+        ("search=houston", {"HOU", "ZHN"}),
+        ("search=vsc", {"VSC"}),
+    ],
+)
+def test_office_filters(directory, api_client, query, expected):
+    body = api_client.get(f"/api/v1/offices/?{query}&page_size=100").json()
+    assert {o["code"] for o in body["results"]} == expected
+
+
+@pytest.mark.parametrize("query", ["type=castle", "state=ZZ", "country=XX"])
+def test_office_filters_refuse_unknown_values(directory, api_client, query):
+    response = api_client.get(f"/api/v1/offices/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
+
+
+def test_page_size_is_capped_at_100(directory, api_client):
+    for n in range(60):
+        OfficeFactory(code=f"X{chr(65 + n // 26)}{chr(65 + n % 26)}")
+    body = api_client.get("/api/v1/offices/?page_size=1000").json()
+    assert len(body["results"]) == 100
+
+
+def test_office_list_query_count_does_not_grow_with_page_size(directory, api_client):
+    counts = []
+    for size in (1, 10, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            assert api_client.get(f"/api/v1/offices/?page_size={size}").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2] <= 3
+
+
+def test_office_detail_by_code(directory, api_client):
+    body = api_client.get("/api/v1/offices/vsc/").json()
+    assert body["code"] == "VSC" and body["receipt_prefixes"] == ["EAC", "VSC"]
+    assert {c["code"] for c in body["channels"]} == {"vsc-followup", "vsc-premium"}
+
+
+def test_unknown_office_is_404(directory, api_client):
+    response = api_client.get("/api/v1/offices/NOPE/")
+    assert response.status_code == 404
+    assert "NOPE" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("query", "office"), [("zip=60605", "CHI"), ("zip=77067", "HOU"), ("country=CA", "MEX"), ("zip=10278-0001", "NYC")]
+)
+def test_jurisdiction(directory, api_client, query, office):
+    response = api_client.get(f"/api/v1/jurisdiction/?{query}")
+    assert response.status_code == 200
+    assert response.json()["office"]["code"] == office
+
+
+def test_jurisdiction_gives_contact_details(directory, api_client):
+    body = api_client.get("/api/v1/jurisdiction/?zip=60605").json()
+    assert body["office"]["address_line1"] == "101 W Congress Pkwy"
+    assert body["asylum_office"]["code"] == "ZCH"
+    assert [line["display_value"] for line in body["phone_lines"]] == ["1-800-375-5283", "1-800-767-1833"]
+    canada = api_client.get("/api/v1/jurisdiction/?country=CA").json()
+    assert "canada-inquiries@example.gov" in [line["value"] for line in canada["phone_lines"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("zip=ABCDE", "zip"), ("zip=1234", "zip"), ("country=XX", "country"), ("country=CAN", "country"),
+     ("country=US", "country"), ("", "zip"), ("zip=60605&country=CA", "zip")],
+)
+def test_jurisdiction_bad_input_is_400_with_field_errors(directory, api_client, query, field):
+    response = api_client.get(f"/api/v1/jurisdiction/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize("query", ["zip=09001", "country=FR"])
+def test_jurisdiction_nobody_serves_is_404(directory, api_client, query):
+    response = api_client.get(f"/api/v1/jurisdiction/?{query}")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def _military(api_client):
+    channels = api_client.get("/api/v1/contact-channels/?audience=military&kind=phone").json()
+    (military,) = channels
+    return military
+
+
+@pytest.mark.parametrize(
+    ("local", "open_now"),
+    [
+        (datetime(2026, 12, 1, 10, 0), True),  # Tuesday 10:00 Central
+        (datetime(2026, 12, 1, 16, 31), False),  # after 16:30
+        (datetime(2026, 11, 26, 10, 0), False),  # Thanksgiving
+        (datetime(2026, 7, 3, 10, 0), False),  # observed Independence Day (July 4 is a Saturday)
+        (datetime(2026, 3, 10, 8, 30), True),  # the Tuesday after the spring DST change
+        (datetime(2026, 11, 3, 16, 45), False),  # the Tuesday after the autumn change
+    ],
+)
+def test_military_line_open_now_with_a_frozen_clock(directory, api_client, local, open_now):
+    with time_machine.travel(local.replace(tzinfo=CHICAGO), tick=False):
+        military = _military(api_client)
+    assert military["open_now"] is open_now
+    assert military["after_hours_email"] == "militaryinfo.nsc@example.gov"
+    assert military["time_zone"] == "America/Chicago"
+
+
+def test_contact_channels_query_count_is_constant(directory, api_client):
+    with CaptureQueriesContext(connection) as ctx:
+        body = api_client.get("/api/v1/contact-channels/").json()
+    assert len(body) > 20
+    assert len(ctx.captured_queries) <= 3
+
+
+def test_agencies_list_topics(directory, api_client):
+    body = api_client.get("/api/v1/agencies/").json()
+    by_code = {a["code"]: a for a in body}
+    assert "I-94" in " ".join(t["label"] for t in by_code["cbp"]["topics"])
+    assert by_code["eoir"]["phone"].startswith("1-800-898-7180")
+
+
+def test_schema_and_docs_are_served(directory, api_client):
+    schema = api_client.get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in ("/api/v1/offices/", "/api/v1/jurisdiction/", "/api/v1/contact-channels/", "/api/v1/agencies/",
+                 "/api/v1/auth/register/", "/api/v1/auth/token/"):
+        assert path in text
+    assert api_client.get("/api/docs/").status_code == 200

@@ -1,0 +1,94 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tests.html import assert_accessible_outline
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+PUBLIC_PAGES = [
+    "/", "/offices/find/", "/offices/find/?zip=60605", "/offices/find/?country=CA", "/offices/",
+    "/offices/?type=field_office&state=TX", "/offices/CHI/", "/offices/MEX/", "/offices/VSC/", "/contact/",
+    "/agencies/", "/accounts/signup/", "/accounts/login/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_render_with_an_accessible_outline(directory, client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert_accessible_outline(response.content.decode())
+
+
+def test_find_by_zip_shows_the_field_office_and_its_lines(directory, client):
+    html = client.get("/offices/find/?zip=60605").content.decode()
+    assert "Chicago Field Office" in html and "101 W Congress Pkwy" in html
+    assert "1-800-375-5283" in html
+    assert "Chicago Asylum Office" in html
+
+
+def test_find_by_country_shows_the_international_office(directory, client):
+    html = client.get("/offices/find/?country=CA").content.decode()
+    assert "Mexico City Field Office" in html and "canada-inquiries@example.gov" in html
+    assert "Customers living in Canada are served by" in html
+
+
+def test_find_with_a_bad_zip_is_400_with_the_message_by_the_field(directory, client):
+    response = client.get("/offices/find/?zip=ABCDE")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a 5-digit U.S. ZIP code" in html
+    assert 'aria-invalid="true"' in html and 'id="id_zip_error"' in html
+    assert_accessible_outline(html)
+
+
+def test_find_where_no_office_serves_is_404_with_guidance(directory, client):
+    response = client.get("/offices/find/?country=FR")
+    assert response.status_code == 404
+    assert "embassy or consulate" in response.content.decode()
+
+
+def test_directory_filters(directory, client):
+    html = client.get("/offices/?type=service_center").content.decode()
+    assert "Vermont Service Center" in html and "Chicago Field Office" not in html
+    assert client.get("/offices/?type=castle").status_code == 400
+
+
+def test_office_page_404(directory, client):
+    response = client.get("/offices/NOPE/")
+    assert response.status_code == 404
+    assert "No office has the code" in response.content.decode()
+
+
+def test_office_page_says_which_zip_it_serves_and_warns_unconfirmed(directory, client):
+    html = client.get("/offices/QNS/?zip=11101").content.decode()
+    assert "This office serves ZIP code 11101" in html
+    assert "This address is not confirmed" in html
+
+
+def test_contact_page_military_line_closed_on_a_holiday_shows_the_after_hours_email(directory, client):
+    with time_machine.travel(datetime(2026, 11, 26, 10, tzinfo=CHICAGO), tick=False):
+        html = client.get("/contact/").content.decode()
+    military = html[html.index('id="channel-military"'):]
+    military = military[: military.index("</li>")]
+    assert "Closed now" in military and "Closed for a federal holiday" in military
+    assert "militaryinfo.nsc@example.gov" in military
+
+
+def test_contact_page_military_line_open_on_a_tuesday_morning(directory, client):
+    with time_machine.travel(datetime(2026, 12, 1, 10, tzinfo=CHICAGO), tick=False):
+        html = client.get("/contact/").content.decode()
+    military = html[html.index('id="channel-military"'):]
+    military = military[: military.index("</li>")]
+    assert "Open now" in military and "After hours" not in military
+
+
+def test_contact_page_says_there_is_no_fax(directory, client):
+    assert "does not publish general fax numbers" in client.get("/contact/").content.decode()
+
+
+def test_health_check(db, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
