@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.models import Language, User
@@ -40,7 +41,7 @@ class TokenInputSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if not (attrs.get("username") or attrs.get("email")):
-            raise serializers.ValidationError({"username": ["Give your username or e-mail address."]})
+            raise serializers.ValidationError({"username": [_("Give your username or e-mail address.")]})
         return attrs
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.authtoken.models import Token
@@ -13,7 +14,7 @@ from core.selectors import user_with_profile
 
 from .serializers import AccountOutputSerializer, RegisterInputSerializer, TokenInputSerializer, TokenOutputSerializer
 
-BAD_CREDENTIALS = "Unable to sign in with those credentials."
+BAD_CREDENTIALS = _("Unable to sign in with those credentials.")
 
 
 class RegisterApi(APIView):

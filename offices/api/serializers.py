@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -98,7 +99,7 @@ class JurisdictionQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("zip")) == bool(attrs.get("country")):
-            raise serializers.ValidationError({"zip": ["Give either zip or country."]})
+            raise serializers.ValidationError({"zip": [_("Give either zip or country.")]})
         return attrs
 
 

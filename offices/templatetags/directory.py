@@ -4,23 +4,23 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from offices.models import Weekday
 
 register = template.Library()
 
 _ZONE_NAMES = {
-    "America/New_York": N_("Eastern time"),
-    "America/Detroit": N_("Eastern time"),
-    "America/Chicago": N_("Central time"),
-    "America/Denver": N_("Mountain time"),
-    "America/Phoenix": N_("Arizona time"),
-    "America/Los_Angeles": N_("Pacific time"),
-    "America/Anchorage": N_("Alaska time"),
-    "Pacific/Honolulu": N_("Hawaii time"),
-    "America/Puerto_Rico": N_("Atlantic time"),
-    "Pacific/Guam": N_("Chamorro time"),
+    "America/New_York": gettext_noop("Eastern time"),
+    "America/Detroit": gettext_noop("Eastern time"),
+    "America/Chicago": gettext_noop("Central time"),
+    "America/Denver": gettext_noop("Mountain time"),
+    "America/Phoenix": gettext_noop("Arizona time"),
+    "America/Los_Angeles": gettext_noop("Pacific time"),
+    "America/Anchorage": gettext_noop("Alaska time"),
+    "Pacific/Honolulu": gettext_noop("Hawaii time"),
+    "America/Puerto_Rico": gettext_noop("Atlantic time"),
+    "Pacific/Guam": gettext_noop("Chamorro time"),
 }
 
 

@@ -92,3 +92,22 @@ def test_contact_page_says_there_is_no_fax(directory, client):
 def test_health_check(db, client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_pages_in_spanish_via_the_language_switcher(directory, client):
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/offices/find/?zip=60605"})
+    assert response.status_code == 302
+    html = client.get("/offices/find/?zip=60605").content.decode()
+    assert '<html lang="es">' in html
+    assert "Buscar mi oficina" in html and "El código postal 60605 corresponde a la" in html
+    assert_accessible_outline(html)
+
+
+def test_errors_in_spanish(directory, client):
+    html = client.get("/offices/find/?zip=ABCDE", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Escriba un código postal (ZIP) de EE. UU. de 5 dígitos" in html
+
+
+def test_api_errors_follow_accept_language(directory, api_client):
+    body = api_client.get("/api/v1/jurisdiction/?zip=ABCDE", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert body["zip"] == ["Escriba un código postal (ZIP) de EE. UU. de 5 dígitos, por ejemplo, 60605."]
