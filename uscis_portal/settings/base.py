@@ -36,9 +36,6 @@ INSTALLED_APPS = [
     # ours
     "core",
     "offices",
-    "appointments",
-    "service_requests",
-    "inquiries",
 ]
 
 MIDDLEWARE = [
