@@ -33,6 +33,7 @@ var:
 run: install assets var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_directory
+	$(PY) manage.py load_schedules
 	$(PY) manage.py seed_demo
 	@echo "Starting web on http://127.0.0.1:$(PORT) with a Celery worker and beat (Ctrl-C stops all three)."
 	@trap 'kill 0' INT TERM EXIT; \

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -180,3 +181,26 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a POST sent with an `Idempotency-Key` header.
+
+    A retry with the same key (same user) gets this answer back instead of repeating the action.
+    The row is inserted first, in the same transaction as the action, so a concurrent retry waits on
+    the unique index and then replays; an action that fails leaves no row, so it may be retried.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    endpoint = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("offices.api.urls")),
+    path("", include("appointments.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("offices.urls")),
+    path("", include("appointments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     # ours
     "core",
     "offices",
+    "appointments",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Every 5 minutes, re-send e-mails whose delivery task was lost (broker restart, worker crash).
     "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 300.0},
+    # Every 15 minutes, remind customers whose appointment is about a day away (once each).
+    "appointment-reminders": {"task": "appointments.tasks.appointment_reminders_send", "schedule": 900.0},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------

@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import PortalForm
+
+from .api.serializers import BAD_START
+from .models import AppointmentReason
+
+CHOOSE_A_TIME = _("Choose a time.")
+
+
+def parse_start(value: str) -> object:
+    try:
+        parsed = parse_datetime(value or "")
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise forms.ValidationError(CHOOSE_A_TIME if not value else BAD_START)
+    return parsed
+
+
+class StartField(forms.CharField):
+    """The chosen slot; rendered as radio buttons grouped by day in the template."""
+
+    def to_python(self, value: object) -> object:
+        return parse_start(str(value or "").strip())
+
+
+class BookForm(PortalForm):
+    reason = forms.ModelChoiceField(
+        label=_("Reason for your visit"), queryset=AppointmentReason.objects.none(), to_field_name="code",
+        empty_label=None,
+    )
+    start = StartField(label=_("Time"), required=True)
+    notes = forms.CharField(
+        label=_("Anything we should know (optional)"), required=False, max_length=500,
+        help_text=_("For example, if you need an interpreter or an accommodation for a disability."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, international: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        reasons = AppointmentReason.objects.filter(is_active=True)
+        self.fields["reason"].queryset = reasons.filter(international=True) if international else reasons
+
+
+class RescheduleForm(PortalForm):
+    start = StartField(label=_("New time"), required=True)
+
+
+class CustomerLookupForm(PortalForm):
+    customer = forms.EmailField(
+        label=_("Customer's e-mail address"),
+        help_text=_("The customer must have an account. Ask them for the e-mail they signed up with."),
+    )
+
+
+class StaffDayForm(PortalForm):
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,128 @@
+"""Reads: availability, policy, and which appointments a user may see."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotFound
+from core.models import Role, User
+from offices.holidays import closed_holidays
+from offices.models import Office, OfficeClosure
+
+from . import rules
+from .models import Appointment, AppointmentPolicy, ScheduleTemplate, Slot
+
+APPOINTMENT_NOT_FOUND = _("No appointment with that number is yours to see.")
+MAX_RANGE_DAYS = 31
+
+
+def policy_for(office: Office) -> rules.Policy:
+    """The office's own policy row, else the default row, else the built-in defaults."""
+    rows = list(AppointmentPolicy.objects.filter(Q(office=office) | Q(office__isnull=True)))
+    chosen = next((r for r in rows if r.office_id == office.pk), None) or next(iter(rows), None)
+    if chosen is None:
+        return rules.Policy()
+    return rules.Policy(
+        booking_horizon_days=chosen.booking_horizon_days,
+        min_notice_hours=chosen.min_notice_hours,
+        max_active_per_customer=chosen.max_active_per_customer,
+        max_reschedules=chosen.max_reschedules,
+        reschedule_cutoff_hours=chosen.reschedule_cutoff_hours,
+        cancel_cutoff_hours=chosen.cancel_cutoff_hours,
+        reminder_hours_before=chosen.reminder_hours_before,
+    )
+
+
+def template_blocks(office: Office) -> list[rules.TemplateBlock]:
+    return [
+        rules.TemplateBlock(t.weekday, t.opens, t.closes, t.slot_minutes, t.places, t.valid_from, t.valid_until)
+        for t in ScheduleTemplate.objects.filter(office=office)
+    ]
+
+
+def closed_days(office: Office, first: date, last: date) -> set[date]:
+    """Holidays (U.S. federal, and the host country's abroad), closures, and days outside the
+    office's opening and closing dates."""
+    years = tuple(range(first.year, last.year + 1))
+    days = set(closed_holidays(years=years, host_country=office.country.code))
+    days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
+    day = first
+    while day <= last:
+        if not office.is_operating_on(day):
+            days.add(day)
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class AvailableSlot:
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+
+
+def availability(office: Office, *, first: date, last: date, now: datetime) -> list[AvailableSlot]:
+    """Slots between two local dates with places left, in the office's zone; past ones left out.
+
+    Three queries whatever the range: templates, closures, and the booked counts.
+    """
+    tz = office.time_zone
+    grid = rules.slots_between(first, last, tz=tz, blocks=template_blocks(office), closed=closed_days(office, first, last))
+    if not grid:
+        return []
+    booked = dict(
+        Slot.objects.filter(office=office, starts_at__gte=grid[0].start, starts_at__lte=grid[-1].start)
+        .values_list("starts_at", "booked")
+    )
+    return [
+        AvailableSlot(slot.start, slot.end, slot.capacity, max(slot.capacity - booked.get(slot.start, 0), 0))
+        for slot in grid
+        if slot.start > now
+    ]
+
+
+def bookable_range(office: Office, *, now: datetime) -> tuple[date, date]:
+    """Today (office time) to the end of the booking horizon."""
+    policy = policy_for(office)
+    today = now.astimezone(office.time_zone).date()
+    return today, rules.last_bookable_day(now=now, tz=office.time_zone, policy=policy)
+
+
+def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
+    """Appointments `user` may see: their own, those they booked for others, or their office's."""
+    base = Appointment.objects.select_related("office", "reason", "customer", "booked_by")
+    if not user.is_authenticated:
+        return base.none()
+    if user.role == Role.ADMIN:
+        return base
+    if user.role == Role.OFFICE_STAFF:
+        return base.filter(office_id=user.office_id)
+    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT):
+        return base.filter(Q(customer=user) | Q(booked_by=user))
+    return base.none()
+
+
+def appointment_get_for_user(user: User, appointment_id: int | str) -> Appointment:
+    try:
+        return appointment_list_for_user(user).get(pk=int(appointment_id))
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise NotFound(str(APPOINTMENT_NOT_FOUND)) from None
+
+
+def office_day(office: Office, day: date) -> QuerySet[Appointment]:
+    """An office's appointments on one local day, in order."""
+    tz = office.time_zone
+    start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    end = start + timedelta(days=1)
+    return (
+        Appointment.objects.select_related("customer", "reason")
+        .filter(office=office, starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at", "id")
+    )
+
+
+def active_count(customer: User, *, now: datetime) -> int:
+    return Appointment.objects.filter(customer=customer, status="booked", starts_at__gt=now).count()

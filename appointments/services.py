@@ -1,0 +1,350 @@
+"""Writes for appointments: book, cancel, reschedule, staff transitions, reminders.
+
+Capacity is held by the database: a place is taken with a conditional UPDATE
+(`booked < capacity`), and the `slot_never_over_capacity` check refuses anything else. Locks are
+always taken in the same order — customer, appointment, slots by primary key — so concurrent
+bookings and reschedules cannot deadlock.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from core.models import CUSTOMER_ROLES, Role, User
+from core.notifications import notification_queue
+from core.services import audit_record
+from offices import selectors as office_selectors
+from offices.holidays import holiday_name
+from offices.models import Office
+from offices.services import parse_weekly_hours
+
+from . import rules, selectors
+from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
+
+UNKNOWN_OFFICE = _("No office has the code {code}.")
+UNKNOWN_REASON = _("Choose one of the listed reasons for your visit.")
+NO_APPOINTMENTS_HERE = _("{office} does not offer public appointments.")
+WRONG_OFFICE = _("You live in {place}, which is served by the {office} ({code}). Book your appointment there.")
+NO_OFFICE_ABROAD = _(
+    "No USCIS international office serves {country}. Contact the U.S. embassy or consulate there for help."
+)
+NO_RESIDENCE = _("This account has no residence on file. Add your ZIP code or country in My account first.")
+NAME_A_CUSTOMER = _("Give the e-mail address of the customer you are booking for.")
+NO_SUCH_CUSTOMER = _("No customer account has that e-mail address.")
+CUSTOMERS_BOOK_FOR_THEMSELVES = _("Customers book for themselves; only representatives and staff book for others.")
+ROLE_CANNOT_BOOK = _("Your role cannot book appointments.")
+STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
+NOT_YET = _("An appointment can be marked a no-show only after it starts.")
+NOT_TODAY = _("Customers can be checked in only on the day of their appointment.")
+
+
+def _aware(start: datetime, office: Office) -> datetime:
+    """A start without an offset is read as the office's local time."""
+    return start if timezone.is_aware(start) else start.replace(tzinfo=office.time_zone)
+
+
+def _raise(refusal: rules.Refusal | None, field: str = "start") -> None:
+    if refusal is None:
+        return
+    if refusal.status == 400:
+        raise ApplicationError(refusal.message, code=refusal.code, fields={field: [refusal.message]})
+    raise Conflict(refusal.message, code=refusal.code, extra=refusal.extra)
+
+
+def office_for_booking(customer: User) -> Office:
+    """The office where `customer` books: the field office for their ZIP, or the international
+    office for their country when it offers appointments. Raises with a clear answer otherwise."""
+    profile = getattr(customer, "profile", None)
+    if profile is None:
+        raise Conflict(str(NO_RESIDENCE), code="no_residence")
+    if profile.lives_in_us:
+        office = office_selectors.office_for_zip(profile.zip_code).office
+    else:
+        try:
+            office = office_selectors.office_for_country(profile.country.code).office
+        except NotFound:
+            raise Conflict(str(NO_OFFICE_ABROAD).format(country=profile.country.name), code="no_office_abroad") from None
+    if not office.offers_appointments:
+        raise Conflict(str(NO_APPOINTMENTS_HERE).format(office=office.name), code="no_appointments",
+                       extra={"office": office.code})
+    return office
+
+
+def _customer_for(actor: User, customer_email: str | None) -> User:
+    if actor.role in CUSTOMER_ROLES and actor.role == Role.CUSTOMER:
+        if customer_email and customer_email.strip().lower() != actor.email.lower():
+            raise ApplicationError.for_field("customer", str(CUSTOMERS_BOOK_FOR_THEMSELVES))
+        return actor
+    if actor.role not in (Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+        raise Forbidden(str(ROLE_CANNOT_BOOK))
+    if not customer_email:
+        raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
+    customer = (
+        User.objects.select_related("profile")
+        .filter(email__iexact=customer_email.strip(), role__in=list(CUSTOMER_ROLES)).first()
+    )
+    if customer is None:
+        raise ApplicationError.for_field("customer", str(NO_SUCH_CUSTOMER))
+    return customer
+
+
+def _grid_slot(office: Office, start: datetime, *, now: datetime) -> rules.GridSlot:
+    """Check a requested start against policy, holidays and the schedule; return its grid slot."""
+    tz = office.time_zone
+    _raise(rules.check_bookable(start, now=now, tz=tz, policy=selectors.policy_for(office)))
+    day = start.astimezone(tz).date()
+    if day in selectors.closed_days(office, day, day):
+        name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
+        message = str(rules.OFFICE_CLOSED).format(day=name)
+        raise ApplicationError(message, code="office_closed", fields={"start": [message]})
+    grid = rules.find_slot(start, tz=tz, blocks=selectors.template_blocks(office), closed=frozenset())
+    if grid is None:
+        raise ApplicationError(str(rules.START_OFF_GRID), code="off_grid", fields={"start": [str(rules.START_OFF_GRID)]})
+    return grid
+
+
+def _ensure_slot(office: Office, grid: rules.GridSlot) -> None:
+    # INSERT … ON CONFLICT DO NOTHING: two first bookings of a slot cannot both create it.
+    Slot.objects.bulk_create(
+        [Slot(office=office, starts_at=grid.start, ends_at=grid.end, capacity=grid.capacity)], ignore_conflicts=True
+    )
+
+
+def _take_place(office: Office, grid: rules.GridSlot) -> Slot:
+    """Take one place in the slot or raise Conflict. Call inside atomic."""
+    taken = Slot.objects.filter(office=office, starts_at=grid.start, booked__lt=F("capacity")).update(
+        booked=F("booked") + 1
+    )
+    if not taken:
+        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
+    return Slot.objects.get(office=office, starts_at=grid.start)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(10))
+
+
+def _notify(appointment: Appointment, kind: str, dedupe: str) -> None:
+    customer = appointment.customer
+    notification_queue(
+        kind=f"appointment.{kind}",
+        to_email=customer.email,
+        user=customer,
+        template=f"appointments/email/{kind}",
+        context={"appointment": appointment, "office": appointment.office, "tz": appointment.office.time_zone},
+        dedupe_key=f"appointment.{kind}:{appointment.pk}:{dedupe}",
+    )
+
+
+@transaction.atomic
+def appointment_book(
+    *, actor: User, office_code: str, start: datetime, reason_code: str, customer_email: str | None = None,
+    notes: str = "", now: datetime | None = None,
+) -> Appointment:
+    """Book a free appointment for the actor (a customer) or for a named customer (representative, staff)."""
+    now = now or timezone.now()
+    customer = _customer_for(actor, customer_email)
+    office = Office.objects.filter(code=(office_code or "").strip().upper()).first()
+    if office is None:
+        raise ApplicationError.for_field("office", str(UNKNOWN_OFFICE).format(code=office_code), code="unknown_office")
+    reason = AppointmentReason.objects.filter(code=reason_code, is_active=True).first()
+    if reason is None or (office.is_international and not reason.international):
+        raise ApplicationError.for_field("reason", str(UNKNOWN_REASON), code="unknown_reason")
+    home = office_for_booking(customer)
+    if home.pk != office.pk:
+        profile = customer.profile
+        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name
+        message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
+        raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
+    start = _aware(start, office)
+    grid = _grid_slot(office, start, now=now)
+    User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
+    policy = selectors.policy_for(office)
+    if selectors.active_count(customer, now=now) >= policy.max_active_per_customer:
+        raise Conflict(str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer), code="active_limit")
+    _ensure_slot(office, grid)
+    slot = _take_place(office, grid)
+    appointment = Appointment(
+        office=office, slot=slot, starts_at=slot.starts_at, ends_at=slot.ends_at, customer=customer,
+        booked_by=actor, reason=reason, notes=notes.strip()[:500],
+    )
+    for attempt in range(5):
+        appointment.confirmation_code = _new_code()
+        try:
+            with transaction.atomic():
+                appointment.save()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    audit_record(actor=actor, action="appointment.booked", target=appointment, customer=customer.pk,
+                 starts_at=appointment.starts_at.isoformat())
+    _notify(appointment, "booked", "0")
+    return appointment
+
+
+def _locked_for_change(actor: User, appointment_id: int | str) -> Appointment:
+    visible = selectors.appointment_get_for_user(actor, appointment_id)  # 404 when not theirs
+    appointment = Appointment.objects.select_for_update().select_related("office", "customer").get(pk=visible.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(str(rules.NOT_ACTIVE).format(status=appointment.get_status_display().lower()), code="not_active")
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    now = now or timezone.now()
+    appointment = _locked_for_change(actor, appointment_id)
+    if actor.role in CUSTOMER_ROLES:  # staff may cancel up to the start
+        _raise(rules.check_cancellable(starts_at=appointment.starts_at, now=now,
+                                       policy=selectors.policy_for(appointment.office)))
+    changed = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.CANCELLED, cancelled_at=now, updated_at=now
+    )
+    if not changed:
+        raise Conflict(str(STALE).format(status="changed"), code="stale")
+    Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+    appointment.refresh_from_db()
+    audit_record(actor=actor, action="appointment.cancelled", target=appointment)
+    _notify(appointment, "cancelled", "0")
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, actor: User, appointment_id: int | str, start: datetime, now: datetime | None = None
+) -> Appointment:
+    """Move to a new time: the new place is taken and the old one freed in one transaction; if the
+    new slot is full nothing changes."""
+    now = now or timezone.now()
+    appointment = _locked_for_change(actor, appointment_id)
+    office = appointment.office
+    _raise(rules.check_reschedulable(starts_at=appointment.starts_at, reschedule_count=appointment.reschedule_count,
+                                     now=now, policy=selectors.policy_for(office)))
+    start = _aware(start, office)
+    grid = _grid_slot(office, start, now=now)
+    if grid.start == appointment.starts_at:
+        raise Conflict(str(rules.SAME_SLOT), code="same_slot")
+    _ensure_slot(office, grid)
+    new_slot_id = Slot.objects.filter(office=office, starts_at=grid.start).values_list("pk", flat=True).get()
+    list(Slot.objects.select_for_update().filter(pk__in=[appointment.slot_id, new_slot_id]).order_by("pk"))
+    new_slot = _take_place(office, grid)
+    Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        slot=new_slot, starts_at=new_slot.starts_at, ends_at=new_slot.ends_at,
+        reschedule_count=F("reschedule_count") + 1, reminder_sent_at=None, updated_at=now,
+    )
+    appointment.refresh_from_db()
+    audit_record(actor=actor, action="appointment.rescheduled", target=appointment,
+                 starts_at=appointment.starts_at.isoformat())
+    _notify(appointment, "rescheduled", str(appointment.reschedule_count))
+    return appointment
+
+
+def _staff_transition(
+    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None
+) -> Appointment:
+    now = now or timezone.now()
+    appointment = selectors.appointment_get_for_user(actor, appointment_id)
+    if actor.role not in (Role.OFFICE_STAFF, Role.ADMIN):
+        raise NotFound(str(selectors.APPOINTMENT_NOT_FOUND))
+    if new == AppointmentStatus.NO_SHOW and now < appointment.starts_at:
+        raise Conflict(str(NOT_YET), code="not_started")
+    tz = appointment.office.time_zone
+    if new == AppointmentStatus.CHECKED_IN and now.astimezone(tz).date() != appointment.starts_at.astimezone(tz).date():
+        raise Conflict(str(NOT_TODAY), code="not_today")
+    values = {"status": new, "updated_at": now, **({stamp: now} if stamp else {})}
+    with transaction.atomic():
+        changed = Appointment.objects.filter(pk=appointment.pk, status=expected).update(**values)
+        if not changed:
+            current = Appointment.objects.get(pk=appointment.pk)
+            raise Conflict(str(STALE).format(status=current.get_status_display().lower()), code="stale")
+        appointment.refresh_from_db()
+        audit_record(actor=actor, action=f"appointment.{new}", target=appointment)
+    return appointment
+
+
+def appointment_check_in(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.BOOKED,
+                             new=AppointmentStatus.CHECKED_IN, stamp="checked_in_at", now=now)
+
+
+def appointment_mark_no_show(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.BOOKED,
+                             new=AppointmentStatus.NO_SHOW, stamp=None, now=now)
+
+
+def appointment_complete(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.CHECKED_IN,
+                             new=AppointmentStatus.COMPLETED, stamp="completed_at", now=now)
+
+
+def appointment_reminders_send(*, now: datetime | None = None) -> int:
+    """Beat job: one reminder per appointment about a day ahead.
+
+    Each appointment is claimed with a conditional UPDATE of `reminder_sent_at`, and the e-mail's
+    dedupe key names the appointment and its time, so a second run or a second worker sends nothing
+    again. A rescheduled appointment gets a new reminder for its new time.
+    """
+    now = now or timezone.now()
+    longest = AppointmentPolicy.objects.aggregate(hours=Max("reminder_hours_before"))["hours"]
+    window = timedelta(hours=max(longest or 0, rules.Policy().reminder_hours_before))
+    due = (
+        Appointment.objects.select_related("office", "customer", "reason")
+        .filter(status=AppointmentStatus.BOOKED, reminder_sent_at__isnull=True, starts_at__gt=now,
+                starts_at__lte=now + window)
+        .order_by("starts_at")
+    )
+    sent = 0
+    policies: dict[int, rules.Policy] = {}
+    for appointment in due:
+        policy = policies.setdefault(appointment.office_id, selectors.policy_for(appointment.office))
+        if not rules.reminder_due(starts_at=appointment.starts_at, now=now, policy=policy):
+            continue
+        with transaction.atomic():
+            claimed = Appointment.objects.filter(
+                pk=appointment.pk, status=AppointmentStatus.BOOKED, reminder_sent_at__isnull=True,
+                starts_at=appointment.starts_at,
+            ).update(reminder_sent_at=now)
+            if claimed:
+                _notify(appointment, "reminder", appointment.starts_at.strftime("%Y%m%dT%H%M"))
+                sent += 1
+    return sent
+
+
+SCHEDULES_FILE = Path(__file__).resolve().parent / "data" / "schedules.yaml"
+
+
+@transaction.atomic
+def schedules_load(*, data: dict | None = None) -> dict[str, int]:
+    """Load reasons, the default policy and demonstration schedules; what exists is left alone."""
+    if data is None:
+        data = yaml.load(SCHEDULES_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    counts = {"reasons": 0, "policies": 0, "schedule blocks": 0}
+    for entry in data.get("reasons", []):
+        _obj, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults={
+            k: v for k, v in entry.items() if k != "code"})
+        counts["reasons"] += created
+    if data.get("policy") and not AppointmentPolicy.objects.filter(office__isnull=True).exists():
+        AppointmentPolicy.objects.create(office=None, **data["policy"])
+        counts["policies"] += 1
+    own = data.get("offices") or {}
+    have_schedule = set(ScheduleTemplate.objects.values_list("office_id", flat=True))
+    for office in Office.objects.filter(offers_appointments=True).exclude(pk__in=have_schedule):
+        spec = own.get(office.code, {})
+        week = spec.get("week", data["default_week"])
+        for weekday, opens, closes in parse_weekly_hours(week):
+            ScheduleTemplate.objects.create(
+                office=office, weekday=weekday, opens=opens, closes=closes,
+                slot_minutes=spec.get("slot_minutes", data["default_slot_minutes"]),
+                places=spec.get("places", data["default_places"]),
+            )
+            counts["schedule blocks"] += 1
+    return counts

@@ -1,0 +1,198 @@
+"""Server-rendered appointment pages. Each view parses, calls one service or selector, renders."""
+
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ApplicationError, Forbidden
+from core.models import CUSTOMER_ROLES, Role, User
+from core.web import form_add_application_error
+from offices.models import Office
+
+from . import selectors, services
+from .calendar import appointment_ics
+from .forms import BookForm, CustomerLookupForm, RescheduleForm, StaffDayForm
+from .models import AppointmentStatus
+
+
+def _picker_days(office: Office, *, now) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Free slots in the booking window, grouped by local day, for the slot picker."""
+    first, last = selectors.bookable_range(office, now=now)
+    slots = [s for s in selectors.availability(office, first=first, last=last, now=now) if s.remaining > 0]
+    return [{"day": day, "slots": list(group)} for day, group in groupby(slots, key=lambda s: s.start.date())]
+
+
+def _booking_customer(request: HttpRequest) -> tuple[User | None, CustomerLookupForm | None]:
+    """Customers book for themselves; representatives and staff name the customer first."""
+    user = request.user
+    if user.role == Role.CUSTOMER:
+        return user, None
+    if user.role not in (Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+        raise Forbidden(_("Your role cannot book appointments."))
+    lookup = CustomerLookupForm(request.GET if "customer" in request.GET else None)
+    if not lookup.is_bound or not lookup.is_valid():
+        return None, lookup
+    customer = User.objects.select_related("profile").filter(
+        email__iexact=lookup.cleaned_data["customer"], role__in=list(CUSTOMER_ROLES)
+    ).first()
+    if customer is None:
+        lookup.add_error("customer", _("No customer account has that e-mail address."))
+        return None, lookup
+    return customer, lookup
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_book(request: HttpRequest) -> HttpResponse:
+    customer, lookup = _booking_customer(request)
+    context: dict[str, Any] = {"lookup": lookup, "customer": customer}
+    if customer is None:
+        status = 400 if lookup is not None and lookup.is_bound else 200
+        return render(request, "appointments/book.html", context, status=status)
+    try:
+        office = services.office_for_booking(customer)
+    except ApplicationError as exc:
+        context["no_office"] = exc.message
+        return render(request, "appointments/book.html", context, status=exc.status_code)
+    form = BookForm(request.POST or None, international=office.is_international)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                appointment = services.appointment_book(
+                    actor=request.user, office_code=office.code, start=form.cleaned_data["start"],
+                    reason_code=form.cleaned_data["reason"].code,
+                    customer_email=None if customer == request.user else customer.email,
+                    notes=form.cleaned_data["notes"],
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Your appointment is booked. Your confirmation code is %(code)s.")
+                                 % {"code": appointment.confirmation_code})
+                return redirect("appointments:detail", pk=appointment.pk)
+        else:
+            status = 400
+    context.update(office=office, form=form, days=_picker_days(office, now=timezone.now()))
+    return render(request, "appointments/book.html", context, status=status)
+
+
+@login_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = selectors.appointment_list_for_user(request.user)
+    if request.user.role == Role.OFFICE_STAFF:
+        return redirect("appointments:staff_day")
+    upcoming = mine.filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")
+    past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")[:50]
+    return render(request, "appointments/list.html", {"upcoming": upcoming, "past": past})
+
+
+@login_required
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    return render(request, "appointments/detail.html", {"appointment": appointment, "office": appointment.office,
+                                                         "now": timezone.now()})
+
+
+@login_required
+def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="uscis-appointment-{appointment.confirmation_code}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            services.appointment_cancel(actor=request.user, appointment_id=pk)
+        except ApplicationError as exc:
+            error, status = exc.message, exc.status_code
+        else:
+            messages.success(request, _("Your appointment is cancelled."))
+            return redirect("appointments:detail", pk=pk)
+    return render(request, "appointments/cancel.html", {"appointment": appointment, "error": error}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    form = RescheduleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.appointment_reschedule(actor=request.user, appointment_id=pk, start=form.cleaned_data["start"])
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Your appointment has a new time."))
+                return redirect("appointments:detail", pk=pk)
+        else:
+            status = 400
+    days = _picker_days(appointment.office, now=timezone.now())
+    return render(request, "appointments/reschedule.html",
+                  {"appointment": appointment, "office": appointment.office, "form": form, "days": days}, status=status)
+
+
+def _require_office_staff(request: HttpRequest) -> Office:
+    if request.user.role != Role.OFFICE_STAFF or request.user.office is None:
+        raise Forbidden(_("This page is for office staff."))
+    return request.user.office
+
+
+@login_required
+def staff_day(request: HttpRequest) -> HttpResponse:
+    office = _require_office_staff(request)
+    today = timezone.now().astimezone(office.time_zone).date()
+    form = StaffDayForm(request.GET or None, initial={"date": today})
+    day: date = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
+    appointments = selectors.office_day(office, day)
+    return render(request, "appointments/staff_day.html",
+                  {"office": office, "day": day, "form": form, "appointments": appointments,
+                   "lookup": CustomerLookupForm()})
+
+
+_STAFF_ACTIONS = {
+    "check-in": services.appointment_check_in,
+    "no-show": services.appointment_mark_no_show,
+    "complete": services.appointment_complete,
+    "cancel": services.appointment_cancel,
+}
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _require_office_staff(request)
+    service = _STAFF_ACTIONS.get(action)
+    if service is None:
+        raise Forbidden(_("Unknown action."))
+    try:
+        appointment = service(actor=request.user, appointment_id=pk)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+        return redirect("appointments:staff_day")
+    messages.success(request, _("%(code)s is now %(status)s.") % {
+        "code": appointment.confirmation_code, "status": appointment.get_status_display().lower()})
+    local_day = appointment.starts_at.astimezone(appointment.office.time_zone).date()
+    return redirect(f"{reverse('appointments:staff_day')}?date={local_day.isoformat()}")
