@@ -18,13 +18,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def _load_reference_data() -> None:
+    """The office directory, plus appointment reasons, the default policy and weekly schedules."""
+    from appointments.services import schedules_load
+    from offices.services import directory_load
+
+    directory_load()
+    schedules_load()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real directory once into the test database; each test's rollback keeps it."""
-    from offices.services import directory_load
-
     with django_db_blocker.unblock():
-        directory_load()
+        _load_reference_data()
 
 
 @pytest.fixture
@@ -34,10 +41,9 @@ def directory(db):
     Loaded once per session; transactional tests flush it away, so load it again when missing.
     """
     from offices.models import Office
-    from offices.services import directory_load
 
     if not Office.objects.filter(code="NCSC").exists():
-        directory_load()
+        _load_reference_data()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Settings for the test suite (pytest-django). DATABASE_URL still selects the database."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK
 
@@ -19,4 +21,5 @@ WHITENOISE_USE_FINDERS = True
 # On SQLite, test against a file (not shared-cache memory) so that threads in concurrency tests
 # each get a real connection that waits on the database lock, as web workers do.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}  # noqa: F405
+    # One file per test process, so parallel runs never share it; Django deletes it afterwards.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}  # noqa: F405

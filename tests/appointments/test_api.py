@@ -1,0 +1,204 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from appointments.models import Appointment, Slot
+from offices.models import Office
+from tests.factories import CustomerFactory, StaffFactory, UserFactory
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+BOOK = {"office": "CHI", "start": "2026-12-01T09:00:00-06:00", "reason": "information"}
+
+
+def test_availability_lists_slots_in_office_time(frozen, api_client):
+    body = api_client.get("/api/v1/offices/CHI/availability/?start=2026-12-01&end=2026-12-01").json()
+    assert body["time_zone"] == "America/Chicago"
+    assert body["slots"][0] == {"start": "2026-12-01T08:00:00-06:00", "end": "2026-12-01T08:30:00-06:00",
+                                "capacity": 3, "remaining": 3}
+    assert len(body["slots"]) == 14
+
+
+def test_availability_in_honolulu(frozen, api_client):
+    body = api_client.get("/api/v1/offices/hhw/availability/?start=2026-12-01&end=2026-12-01").json()
+    assert body["slots"][0]["start"] == "2026-12-01T08:00:00-10:00"
+
+
+def test_availability_has_no_slots_on_thanksgiving(frozen, api_client):
+    body = api_client.get("/api/v1/offices/CHI/availability/?start=2026-11-26&end=2026-11-26").json()
+    assert body["slots"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("start=2026-12-01", "end"), ("start=2026-12-31&end=2026-12-01", "end"), ("start=2026-12-01&end=2027-03-01", "end"),
+     ("start=tomorrow&end=2026-12-01", "start")],
+)
+def test_availability_bad_dates_are_400(frozen, api_client, query, field):
+    response = api_client.get(f"/api/v1/offices/CHI/availability/?{query}")
+    assert response.status_code == 400 and field in response.json()
+
+
+def test_availability_unknown_office_is_404(frozen, api_client):
+    assert api_client.get("/api/v1/offices/NOPE/availability/?start=2026-12-01&end=2026-12-01").status_code == 404
+
+
+def test_book_returns_201_with_id_and_code(frozen, maria):
+    response = client_for(maria).post("/api/v1/appointments/", BOOK, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["id"] and len(body["confirmation_code"]) == 10
+    assert body["start"] == "2026-12-01T09:00:00-06:00" and body["office"]["code"] == "CHI"
+    assert body["reschedules_left"] == 2
+
+
+def test_booking_needs_sign_in(frozen, api_client):
+    assert api_client.post("/api/v1/appointments/", BOOK, format="json").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"office": "ZZZ"}, 400, "office"),
+        ({"start": "not a date"}, 400, "start"),
+        ({"start": "2026-13-45T09:00"}, 400, "start"),
+        ({"start": "2026-11-01T09:00:00-06:00"}, 400, "start"),
+        ({"start": "2026-12-01T09:10:00-06:00"}, 400, "start"),
+        ({"start": "2026-11-30T09:30:00-06:00"}, 409, None),
+        ({"start": "2027-02-01T09:00:00-06:00"}, 409, None),
+        ({"reason": "tea"}, 400, "reason"),
+        ({"office": None}, 400, "office"),
+    ],
+)
+def test_bad_bookings_are_400_or_409_never_500(frozen, maria, payload, status, field):
+    response = client_for(maria).post("/api/v1/appointments/", {**BOOK, **payload}, format="json")
+    assert response.status_code == status, response.content
+    if field:
+        assert field in response.json()
+    else:
+        assert response.json()["detail"]
+    assert not Appointment.objects.exists()
+
+
+def test_a_full_slot_is_409(frozen, directory):
+    for customer in CustomerFactory.create_batch(3):
+        assert client_for(customer).post("/api/v1/appointments/", BOOK, format="json").status_code == 201
+    response = client_for(CustomerFactory()).post("/api/v1/appointments/", BOOK, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "That time is fully booked. Choose another time.", "code": "slot_full"}
+
+
+def test_too_far_ahead_says_when_booking_opens(frozen, maria):
+    response = client_for(maria).post("/api/v1/appointments/", {**BOOK, "start": "2026-12-21T09:00"}, format="json")
+    assert response.status_code == 409 and response.json()["bookable_from"] == "2026-12-07"
+
+
+def test_idempotency_key_returns_the_first_result(frozen, maria):
+    client = client_for(maria)
+    first = client.post("/api/v1/appointments/", BOOK, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/appointments/", BOOK, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() and again["Idempotent-Replayed"] == "true"
+    assert Appointment.objects.count() == 1 and Slot.objects.get().booked == 1
+    other = client.post("/api/v1/appointments/", {**BOOK, "start": "2026-12-02T09:00"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_failed_request_does_not_burn_its_idempotency_key(frozen, maria):
+    client = client_for(maria)
+    bad = client.post("/api/v1/appointments/", {**BOOK, "start": "2026-12-01T09:10"}, format="json",
+                      HTTP_IDEMPOTENCY_KEY="k-2")
+    assert bad.status_code == 400
+    good = client.post("/api/v1/appointments/", {**BOOK, "start": "2026-12-01T09:10"}, format="json",
+                       HTTP_IDEMPOTENCY_KEY="k-3")
+    assert good.status_code == 400
+    fixed = client.post("/api/v1/appointments/", BOOK, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert fixed.status_code == 201
+
+
+def test_cancel_reschedule_and_ics(frozen, maria):
+    client = client_for(maria)
+    appointment_id = client.post("/api/v1/appointments/", BOOK, format="json").json()["id"]
+    moved = client.post(f"/api/v1/appointments/{appointment_id}/reschedule/", {"start": "2026-12-02T10:00"}, format="json")
+    assert moved.status_code == 200 and moved.json()["start"] == "2026-12-02T10:00:00-06:00"
+    ics = client.get(f"/api/v1/appointments/{appointment_id}/ics/")
+    assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
+    text = ics.content.decode()
+    assert "DTSTART;TZID=America/Chicago:20261202T100000" in text and "BEGIN:VTIMEZONE" in text
+    cancelled = client.post(f"/api/v1/appointments/{appointment_id}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert client.post(f"/api/v1/appointments/{appointment_id}/cancel/").status_code == 409
+
+
+def test_ics_can_be_asked_for_as_text_calendar(frozen, maria):
+    client = client_for(maria)
+    appointment_id = client.post("/api/v1/appointments/", BOOK, format="json").json()["id"]
+    assert client.get(f"/api/v1/appointments/{appointment_id}/ics/", HTTP_ACCEPT="text/calendar").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "data"),
+    [("get", "", None), ("post", "cancel/", None), ("post", "reschedule/", {"start": "2026-12-02T10:00"}),
+     ("get", "ics/", None), ("post", "check-in/", None)],
+)
+def test_another_customers_appointment_is_404_on_every_door(frozen, maria, other_customer, method, suffix, data):
+    appointment_id = client_for(maria).post("/api/v1/appointments/", BOOK, format="json").json()["id"]
+    response = getattr(client_for(other_customer), method)(f"/api/v1/appointments/{appointment_id}/{suffix}", data,
+                                                          format="json")
+    assert response.status_code == 404
+    assert Appointment.objects.get().status == "booked"
+
+
+def test_missing_appointment_is_the_same_404(frozen, maria):
+    assert client_for(maria).get("/api/v1/appointments/999999/").json() == client_for(maria).get(
+        "/api/v1/appointments/999998/").json()
+
+
+def test_lists_are_scoped(frozen, maria, other_customer):
+    client_for(maria).post("/api/v1/appointments/", BOOK, format="json")
+    assert client_for(other_customer).get("/api/v1/appointments/").json()["count"] == 0
+    assert client_for(maria).get("/api/v1/appointments/").json()["count"] == 1
+    chicago_staff = StaffFactory(office=Office.objects.get(code="CHI"))
+    houston_staff = StaffFactory(office=Office.objects.get(code="HOU"))
+    assert client_for(chicago_staff).get("/api/v1/appointments/").json()["count"] == 1
+    assert client_for(houston_staff).get("/api/v1/appointments/").json()["count"] == 0
+    assert client_for(UserFactory(role="hq_osco", username="hq")).get("/api/v1/appointments/").json()["count"] == 0
+
+
+def test_staff_books_for_a_caller_and_runs_the_day(frozen, maria):
+    staff = StaffFactory(office=Office.objects.get(code="CHI"))
+    client = client_for(staff)
+    response = client.post("/api/v1/appointments/", {**BOOK, "customer": "maria@example.com"}, format="json")
+    assert response.status_code == 201 and response.json()["customer"] == "maria@example.com"
+    frozen.move_to("2026-12-01T08:55:00-06:00")
+    appointment_id = response.json()["id"]
+    assert client.post(f"/api/v1/appointments/{appointment_id}/check-in/").json()["status"] == "checked_in"
+    assert client.post(f"/api/v1/appointments/{appointment_id}/check-in/").status_code == 409
+    assert client.post(f"/api/v1/appointments/{appointment_id}/complete/").json()["status"] == "completed"
+
+
+def test_customers_cannot_use_staff_actions(frozen, maria):
+    client = client_for(maria)
+    appointment_id = client.post("/api/v1/appointments/", BOOK, format="json").json()["id"]
+    assert client.post(f"/api/v1/appointments/{appointment_id}/check-in/").status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_page_size(frozen, directory):
+    customers = CustomerFactory.create_batch(6)
+    for i, customer in enumerate(customers):
+        client_for(customer).post("/api/v1/appointments/", {**BOOK, "start": f"2026-12-0{1 + i % 3}T09:00"},
+                                  format="json")
+    staff_client = client_for(StaffFactory(office=Office.objects.get(code="CHI")))
+    counts = []
+    for size in (1, 3, 6):
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(staff_client.get(f"/api/v1/appointments/?page_size={size}").json()["results"]) == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2]
