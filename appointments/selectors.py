@@ -65,11 +65,14 @@ class AvailableSlot:
 
 
 def availability(office: Office, *, first: date, last: date, now: datetime) -> list[AvailableSlot]:
-    """Slots between two local dates with places left, in the office's zone; past ones left out.
+    """Slots between two local dates that a customer could book now, with the places left, in the
+    office's zone. Times the policy refuses (past, closer than the minimum notice, beyond the
+    booking horizon) are left out: choosing one could only fail.
 
-    Three queries whatever the range: templates, closures, and the booked counts.
+    Four queries whatever the range: policy, templates, closures, and the booked counts.
     """
     tz = office.time_zone
+    policy = policy_for(office)
     grid = rules.slots_between(first, last, tz=tz, blocks=template_blocks(office), closed=closed_days(office, first, last))
     if not grid:
         return []
@@ -80,7 +83,7 @@ def availability(office: Office, *, first: date, last: date, now: datetime) -> l
     return [
         AvailableSlot(slot.start, slot.end, slot.capacity, max(slot.capacity - booked.get(slot.start, 0), 0))
         for slot in grid
-        if slot.start > now
+        if rules.check_bookable(slot.start, now=now, tz=tz, policy=policy) is None
     ]
 
 

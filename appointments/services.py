@@ -192,7 +192,7 @@ def appointment_book(
 
 def _locked_for_change(actor: User, appointment_id: int | str) -> Appointment:
     visible = selectors.appointment_get_for_user(actor, appointment_id)  # 404 when not theirs
-    appointment = Appointment.objects.select_for_update().select_related("office", "customer").get(pk=visible.pk)
+    appointment = Appointment.objects.select_for_update().get(pk=visible.pk)  # no joins in a locking query
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(str(rules.NOT_ACTIVE).format(status=appointment.get_status_display().lower()), code="not_active")
     return appointment

@@ -9,8 +9,8 @@ token-authenticated clients (one thread and one customer each, stdlib http.clien
      database's), book for 10 s: bookings/s. Then the same clients GET /api/v1/auth/me/ for 10 s:
      requests/s, and the ratio bookings/s ÷ authenticated GET/s.
 Finally every slot must have booked == appointments holding a place, and booked ≤ capacity.
-Over-booking, a broken slot, or an unexpected answer (race: not 201/409; throughput: not 201/200)
-exits non-zero, with the first few response bodies.
+Over-booking, a broken slot, or an unexpected answer (race: not 201/409; throughput: not 201/200;
+warm-up: not 200/400) exits non-zero, printing the first few response bodies and the server log.
 
 Run from the project root:  .venv/bin/python bench/appointments.py
 DATABASE_URL selects the database (Postgres only; default
@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import warnings
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -81,15 +82,13 @@ class Client:
             return 0, repr(exc).encode()
 
 
-def drive(port: int, tokens: list[str], requests_of, duration: float | None) -> tuple[list[list[tuple]], float, int]:
-    """One thread per token, released together; each sends `requests_of(i)` until it runs out or,
-    with a duration, the time is up. Returns the answers per thread, the wall time from release to
-    the last answer, and how many threads ran out of requests before the time was up."""
-    answers: list[list[tuple]] = [[] for _ in tokens]
-    finished = [0.0] * len(tokens)
-    released: list[float] = []
+def drive(port: int, tokens: list[str], requests_of, duration: float | None = None) -> tuple[list, float, int]:
+    """One thread per token, released together by a barrier; thread i sends `requests_of(i)` until
+    they run out or, with a duration, time is up. Returns all answers (status, body), the wall time
+    from release to the last answer, and how many threads ran out of requests before time was up."""
+    answers: list[list[tuple[int, bytes]]] = [[] for _ in tokens]
+    finished, released, ran_out = [0.0] * len(tokens), [], []
     barrier = threading.Barrier(len(tokens), action=lambda: released.append(time.perf_counter()))
-    ran_out = []
 
     def run(i: int) -> None:
         client, requests = Client(port, tokens[i]), iter(requests_of(i))
@@ -108,32 +107,51 @@ def drive(port: int, tokens: list[str], requests_of, duration: float | None) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    return answers, max(finished) - released[0], 0 if duration is None else len(ran_out)
+    return list(itertools.chain(*answers)), max(finished) - released[0], len(ran_out) if duration else 0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port: int, server: subprocess.Popen, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.poll() is None:
+@contextmanager
+def gunicorn(workers: int, log_path: Path):
+    """Serve the app on a free port of 127.0.0.1 with this process's environment; yield the port
+    once /healthz answers; always stop the server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "uscis_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(THREADS)],
+            cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.2)
+        else:
+            sys.exit(f"gunicorn did not answer /healthz:\n{log_path.read_text(errors='replace')[-3000:]}")
+        yield port
+    finally:
+        server.terminate()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def prepare(count: int) -> tuple[list[str], list]:
-    """Reset earlier runs; create `count` customers in ZIP_CODE with tokens; widen the default policy.
-    Returns the tokens and the bookable slots at OFFICE from tomorrow (Chicago time)."""
+    """Reset earlier runs; create `count` customers in ZIP with tokens; widen the default policy.
+    Returns the tokens and the free slots at OFFICE from tomorrow (office time), the first of them
+    given a Slot row of capacity 1 for the race."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
@@ -143,7 +161,10 @@ def prepare(count: int) -> tuple[list[str], list]:
     from appointments.selectors import availability, bookable_range
     from core.models import AuditEvent, CustomerProfile, IdempotencyRecord, Notification, Role, User
     from offices.models import Office
+    from offices.selectors import office_for_zip
 
+    if office_for_zip(ZIP).office.code != OFFICE:
+        sys.exit(f"ZIP {ZIP} is not served by {OFFICE}; the bench customers would be refused.")
     with transaction.atomic():
         for model in (Appointment, Slot, Notification, AuditEvent, IdempotencyRecord):
             model.objects.all().delete()
@@ -161,7 +182,9 @@ def prepare(count: int) -> tuple[list[str], list]:
     now = timezone.now()
     _today, last = bookable_range(office, now=now)
     tomorrow = now.astimezone(office.time_zone).date() + timedelta(days=1)
-    return [t.key for t in tokens], availability(office, first=tomorrow, last=last, now=now)
+    free = availability(office, first=tomorrow, last=last, now=now)
+    Slot.objects.create(office=office, starts_at=free[0].start, ends_at=free[0].end, capacity=1)
+    return [t.key for t in tokens], free
 
 
 def slot_check() -> tuple[int, list]:
@@ -175,117 +198,92 @@ def slot_check() -> tuple[int, list]:
     return len(rows), [r for r in rows if r[2] != r[3] or r[2] > r[1]]
 
 
+def phases(port: int, tokens: list[str], race_slot, spare: list) -> dict:
+    """Warm-up, the race (first RACERS tokens), then bookings and GETs (the other CLIENTS tokens)."""
+    racers, clients = tokens[:RACERS], tokens[RACERS:]
+    # Warm-up: the server threads' DB connections, and the booking path up to the grid check (an
+    # off-grid start is a 400 with no side effect).
+    off_grid = {"office": OFFICE, "start": (race_slot.start + timedelta(minutes=7)).isoformat()}
+    warm, _s, _n = drive(port, clients, lambda i: [("GET", ME, None), ("POST", BOOK, off_grid)] * 4)
+    race_body = {"office": OFFICE, "start": race_slot.start.isoformat(), "reason": "information"}
+    race, race_s, _n = drive(port, racers, lambda i: [("POST", BOOK, race_body)])
+
+    def own_slots(i: int) -> list:
+        return [("POST", BOOK, {"office": OFFICE, "start": s.start.isoformat()}) for s in spare[i::CLIENTS]]
+
+    books, book_s, ran_out = drive(port, clients, own_slots, DURATION_S)
+    gets, get_s, _n = drive(port, clients, lambda i: itertools.repeat(("GET", ME, None)), DURATION_S)
+    return {"odd": [a for a in warm if a[0] not in (200, 400)] + [a for a in race if a[0] not in (201, 409)]
+            + [a for a in books if a[0] != 201] + [a for a in gets if a[0] != 200],
+            "won": sum(a[0] == 201 for a in race), "full": sum(a[0] == 409 for a in race), "race_s": race_s,
+            "booked": sum(a[0] == 201 for a in books), "book_s": book_s, "ran_out": ran_out,
+            "gets": sum(a[0] == 200 for a in gets), "get_s": get_s}
+
+
 def main() -> int:
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     server_addr, dbname = ensure_database(url)
-    var_dir = tempfile.mkdtemp(prefix="bench-appointments-")
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-appointments-"))
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", DJANGO_DEBUG="0",
-                      DJANGO_ALLOWED_HOSTS="127.0.0.1", PORTAL_VAR_DIR=var_dir)
+                      DJANGO_ALLOWED_HOSTS="127.0.0.1", PORTAL_VAR_DIR=str(var_dir))
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    import gunicorn
     from django.core.management import call_command
     from django.db import connection
 
-    from appointments.models import Appointment, Slot
+    from appointments.models import HOLDS_PLACE, Appointment, Slot
     from appointments.services import schedules_load
-    from offices.models import Office
-    from offices.selectors import office_for_zip
     from offices.services import directory_load
 
     call_command("migrate", verbosity=0)
     directory_load()
     schedules_load()
-    if office_for_zip(ZIP).office.code != OFFICE:
-        sys.exit(f"ZIP {ZIP} is not served by {OFFICE}; the bench customers would be refused.")
     started = time.perf_counter()
     tokens, free = prepare(RACERS + CLIENTS)
-    setup_s = time.perf_counter() - started
-    race_slot, spare = free[0], free[1:]
-    office = Office.objects.get(code=OFFICE)
-    Slot.objects.create(office=office, starts_at=race_slot.start, ends_at=race_slot.end, capacity=1)
+    setup_s, race_slot = time.perf_counter() - started, free[0]
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
     cores = len(os.sched_getaffinity(0))
-    workers, port = 2 * cores, free_port()
-    print("Appointment booking benchmark (HTTP, gunicorn)")
+    workers = 2 * cores
+    print("Appointment booking benchmark (HTTP through gunicorn)")
     print(f"  machine: {cores} cores (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}), "
-          f"Python {sys.version.split()[0]}, Django {django.get_version()}, gunicorn {gunicorn.__version__}")
+          f"Python {sys.version.split()[0]}, Django {django.get_version()}")
     print(f"  database: Postgres {pg_version} at {server_addr}/{dbname} (DEBUG=False)")
-    print(f"  server: 127.0.0.1:{port}, --workers {workers} (2 × {cores} cores), gthread × {THREADS} threads")
+    print(f"  server: gunicorn --workers {workers} (2 × {cores} cores), --worker-class gthread --threads {THREADS}")
     print(f"  data: {len(tokens)} customers in ZIP {ZIP} ({OFFICE}) with tokens, made in {setup_s:.2f} s; "
           f"{len(free):,} free slots over {HORIZON_DAYS} days from {race_slot.start:%Y-%m-%d}\n")
 
-    log_path = Path(var_dir) / "gunicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "uscis_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(THREADS)],
-            cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        if not wait_healthy(port, server):
-            print(log_path.read_text(errors="replace")[-3000:])
-            sys.exit("gunicorn did not answer /healthz.")
-        # Warm-up: every thread's DB connection, and the booking path up to the grid check (an
-        # off-grid start is a 400 with no side effect).
-        off_grid = {"office": OFFICE, "start": (race_slot.start + timedelta(minutes=7)).isoformat()}
-        warm, _wall, _n = drive(port, tokens[RACERS:], lambda i: [("GET", ME, None), ("POST", BOOK, off_grid)] * 4, None)
-        bad_warm = [a for a in itertools.chain(*warm) if a[0] not in (200, 400)]
-
-        body = {"office": OFFICE, "start": race_slot.start.isoformat(), "reason": "information"}
-        race, race_s, _n = drive(port, tokens[:RACERS], lambda i: [("POST", BOOK, body)], None)
-        race = [a[0] for a in race]
-        won, full = sum(a[0] == 201 for a in race), sum(a[0] == 409 for a in race)
-        odd_race = [a for a in race if a[0] not in (201, 409)]
-        slot = Slot.objects.get(office=office, starts_at=race_slot.start)
-        holding = Appointment.objects.filter(slot=slot).exclude(status="cancelled").count()
-
-        def own_slots(i: int):
-            return [("POST", BOOK, {"office": OFFICE, "start": s.start.isoformat()}) for s in spare[i::CLIENTS]]
-
-        booked, book_s, ran_out = drive(port, tokens[RACERS:], own_slots, DURATION_S)
-        booked = list(itertools.chain(*booked))
-        gets, get_s, _n = drive(port, tokens[RACERS:], lambda i: itertools.repeat(("GET", ME, None)), DURATION_S)
-        gets = list(itertools.chain(*gets))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-    over = max(0, won - 1)
-    odd_booked = [a for a in booked if a[0] != 201]
-    odd_gets = [a for a in gets if a[0] != 200]
-    bookings_per_s, gets_per_s = (len(booked) - len(odd_booked)) / book_s, (len(gets) - len(odd_gets)) / get_s
+    log_path = var_dir / "gunicorn.log"
+    with gunicorn(workers, log_path) as port:
+        r = phases(port, tokens, race_slot, free[1:])
+    slot = Slot.objects.get(office__code=OFFICE, starts_at=race_slot.start)
+    holding = Appointment.objects.filter(slot=slot, status__in=HOLDS_PLACE).count()
+    over = max(0, r["won"] - 1)
     checked, violations = slot_check()
+    bookings_per_s, gets_per_s = r["booked"] / r["book_s"], r["gets"] / r["get_s"]
     print(f"1. race: {RACERS} clients, one slot of capacity 1 at {race_slot.start:%Y-%m-%d %H:%M %Z}")
-    print(f"  successes (201): {won}   409 full: {full}   other statuses: {len(odd_race)}")
+    print(f"  successes (201): {r['won']}   409 full: {r['full']}   other statuses: {RACERS - r['won'] - r['full']}")
     print(f"  over-bookings: {over}   slot booked: {slot.booked}/{slot.capacity}, appointments in slot: {holding}")
-    print(f"  wall time release → last answer: {race_s:.2f} s   target ≤ {RACE_TARGET_S:.1f} s: "
-          f"{'met' if race_s <= RACE_TARGET_S else 'missed'}")
-    print(f"2. throughput: {CLIENTS} clients, own customer and own slots each, {DURATION_S:.0f} s per phase")
-    print(f"  bookings:          {bookings_per_s:8.1f} bookings/s ({len(booked) - len(odd_booked):,} in {book_s:.2f} s)"
-          + (f"; {ran_out} clients ran out of slots" if ran_out else ""))
-    print(f"  authenticated GET: {gets_per_s:8.1f} requests/s ({len(gets) - len(odd_gets):,} in {get_s:.2f} s, {ME})")
+    print(f"  wall time release → last answer: {r['race_s']:.2f} s   target ≤ {RACE_TARGET_S:.1f} s: "
+          f"{'met' if r['race_s'] <= RACE_TARGET_S else 'missed'}")
+    print(f"2. throughput: {CLIENTS} clients, each its own customer and own slots, {DURATION_S:.0f} s per phase")
+    print(f"  bookings:          {bookings_per_s:7.1f} bookings/s ({r['booked']:,} in {r['book_s']:.2f} s)"
+          + (f"; {r['ran_out']} clients ran out of slots" if r["ran_out"] else ""))
+    print(f"  authenticated GET: {gets_per_s:7.1f} requests/s ({r['gets']:,} in {r['get_s']:.2f} s, GET {ME})")
     print(f"  ratio (bookings/s ÷ authenticated GET/s): {bookings_per_s / gets_per_s if gets_per_s else 0:.2f}")
     print(f"\ncorrectness: {checked:,} slots checked, {len(violations)} with booked ≠ appointments or over capacity; "
-          f"over-bookings {over}; unexpected answers: warm-up {len(bad_warm)}, race {len(odd_race)}, "
-          f"bookings {len(odd_booked)}, GETs {len(odd_gets)}")
+          f"over-bookings {over}; unexpected answers {len(r['odd'])}")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the rates)")
-    for starts_at, capacity, booked_count, held in violations[:5]:
-        print(f"  BAD SLOT {starts_at:%Y-%m-%d %H:%M}: booked {booked_count}, capacity {capacity}, holding {held}")
-    for status, content in (bad_warm + odd_race + odd_booked + odd_gets)[:5]:
+    for starts_at, capacity, booked, held in violations[:5]:
+        print(f"  BAD SLOT {starts_at:%Y-%m-%d %H:%M}: booked {booked}, capacity {capacity}, appointments {held}")
+    for status, content in r["odd"][:5]:
         print(f"  UNEXPECTED {status}: {content[:300]!r}")
-    failed = won != 1 or over or slot.booked != holding or violations or bad_warm or odd_race or odd_booked or odd_gets
-    if failed:
-        print(f"server log (tail of {log_path}):\n{log_path.read_text(errors='replace')[-2000:]}")
+    if r["won"] != 1 or over or slot.booked != holding or violations or r["odd"]:
+        print(f"server log, tail of {log_path}:\n{log_path.read_text(errors='replace')[-2000:]}")
         return 1
     shutil.rmtree(var_dir, ignore_errors=True)
     return 0

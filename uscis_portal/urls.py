@@ -6,12 +6,14 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("", include("offices.api.urls")),
     path("", include("appointments.api.urls")),
+    path("", include("service_requests.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("offices.urls")),
     path("", include("appointments.urls")),
+    path("", include("service_requests.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -325,12 +325,14 @@ def test_every_slot_count_matches_its_appointments(frozen, directory):
     assert not mismatched.exists()
 
 
-def test_availability_counts_remaining_and_hides_the_past(frozen, maria):
-    book(maria, start=chicago(30, 10, month=11))
+def test_availability_counts_remaining_and_offers_only_bookable_times(frozen, maria):
+    book(maria, start=chicago(30, 10, 30, month=11))
     chi = Office.objects.get(code="CHI")
-    slots = selectors.availability(chi, first=date(2026, 11, 30), last=date(2026, 11, 30), now=NOW + timedelta(minutes=1))
-    by_time = {s.start.strftime("%H:%M"): s.remaining for s in slots}
-    assert "08:00" not in by_time and by_time["10:00"] == 2 and by_time["14:30"] == 3
+    slots = selectors.availability(chi, first=date(2026, 11, 30), last=date(2026, 12, 31), now=NOW)
+    by_time = {s.start.strftime("%m-%d %H:%M"): s.remaining for s in slots}
+    assert "11-30 08:00" not in by_time and "11-30 09:30" not in by_time  # past, or closer than 2 hours
+    assert by_time["11-30 10:30"] == 2 and by_time["11-30 10:00"] == 3
+    assert max(by_time) == "12-14 14:30"  # the 14-day horizon
 
 
 def test_availability_has_no_slots_on_holidays_or_closures(frozen, directory):
@@ -351,9 +353,9 @@ def test_availability_in_honolulu_is_in_honolulu_time(frozen, directory):
 
 def test_international_office_closed_on_host_country_holiday(frozen, directory):
     mexico = Office.objects.get(code="MEX")
-    AppointmentPolicy.objects.update(booking_horizon_days=60)
+    AppointmentPolicy.objects.update(booking_horizon_days=90)
     slots = selectors.availability(mexico, first=date(2027, 1, 1), last=date(2027, 2, 5), now=NOW)
     days = {s.start.date() for s in slots}
     assert date(2027, 2, 1) not in days  # Constitution Day (first Monday of February)
     assert date(2027, 1, 18) not in days  # Martin Luther King Jr. Day
-    assert date(2027, 1, 19) in days
+    assert date(2027, 1, 19) in days and date(2027, 2, 2) in days

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "core",
     "offices",
     "appointments",
+    "service_requests",
 ]
 
 MIDDLEWARE = [
@@ -173,7 +174,7 @@ if env_str("CACHE_URL"):
 # --- Celery -------------------------------------------------------------------------------------
 # CELERY_BROKER_URL selects the broker. Without it the broker is kombu's filesystem transport
 # under var/celery, which needs no server (fine for one machine; use Redis in production).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost//")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import ServiceRequest, ServiceRequestEvent
+
+
+class EventInline(admin.TabularInline):
+    model = ServiceRequestEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "kind", "actor", "body", "visible_to_customer", "from_office", "to_office", "agency"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change through the staff pages and API, which keep the timeline."""
+
+    list_display = ["reference_number", "request_type", "status", "current_office", "channel", "created_at"]
+    list_filter = ["status", "request_type", "channel", "current_office__office_type"]
+    search_fields = ["reference_number", "receipt_number", "customer__email", "contact_email"]
+    date_hierarchy = "created_at"
+    inlines = [EventInline]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,97 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from service_requests.models import CaseClass, Channel, RequestType, ServiceRequest, ServiceRequestEvent
+
+
+class FileInputSerializer(serializers.Serializer):
+    request_type = serializers.ChoiceField(choices=RequestType.choices)
+    description = serializers.CharField(max_length=4000)
+    receipt_number = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                           help_text="3 letters and 10 digits; dashes and spaces are ignored")
+    case_class = serializers.ChoiceField(choices=CaseClass.choices, default=CaseClass.STANDARD,
+                                         help_text="VAWA, T and U cases cannot request a change of address here")
+    # Representatives and Contact Center agents
+    customer = serializers.EmailField(required=False, help_text="E-mail of an existing customer account")
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                                         help_text="Agents: caller without an account")
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
+                                     help_text="Caller's ZIP code when the receipt number names no office")
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False,
+                                      help_text="Staff only; customers always file online")
+
+
+class TextInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The version you saw; a different current version answers 409")
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_office = serializers.CharField(max_length=8)
+    reason = serializers.CharField(max_length=1000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class RelocateInputSerializer(serializers.Serializer):
+    agency = serializers.CharField(max_length=20, help_text="Agency code from /api/v1/agencies/")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class CloseInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class OfficeRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    from_office = OfficeRefSerializer(allow_null=True)
+    to_office = OfficeRefSerializer(allow_null=True)
+    agency = serializers.CharField(source="agency.name", default=None)
+
+    class Meta:
+        model = ServiceRequestEvent
+        fields = ["created_at", "kind", "body", "visible_to_customer", "actor", "from_office", "to_office", "agency"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, obj: ServiceRequestEvent) -> str | None:
+        if obj.actor is None:
+            return None
+        # Customers see the office that acted, never a staff member's name.
+        if self.context.get("customer_view") and obj.actor.is_staff_member:
+            return "USCIS"
+        return obj.actor.get_full_name() or obj.actor.username
+
+
+class ServiceRequestListSerializer(serializers.ModelSerializer):
+    current_office = OfficeRefSerializer()
+    age_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number",
+                  "current_office", "created_at", "first_response_at", "age_days", "version"]
+
+    def get_age_days(self, obj: ServiceRequest) -> int:
+        return (self.context["now"] - obj.created_at).days
+
+
+class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
+    customer = serializers.EmailField(source="owner_email")
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(ServiceRequestListSerializer.Meta):
+        fields = [*ServiceRequestListSerializer.Meta.fields, "customer", "case_class", "description",
+                  "service_center_inquiry_at", "hq_inquiry_at", "closed_at", "timeline"]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, obj: ServiceRequest) -> list[dict]:
+        return EventSerializer(self.context["timeline"], many=True, context=self.context).data

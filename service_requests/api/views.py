@@ -1,0 +1,139 @@
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.idempotency import idempotent
+from core.api.views import ScopedGenericViewSet
+from core.models import CUSTOMER_ROLES, Role
+from service_requests import selectors, services
+from service_requests.filters import QueueFilter
+from service_requests.models import OPEN_STATUSES, Channel, ServiceRequest
+
+from .serializers import (
+    CloseInputSerializer,
+    FileInputSerializer,
+    RelocateInputSerializer,
+    ServiceRequestDetailSerializer,
+    ServiceRequestListSerializer,
+    TextInputSerializer,
+    TransferInputSerializer,
+)
+
+_CONFLICT = OpenApiResponse(description="Conflict: duplicate request, or the request changed meanwhile")
+
+
+class ServiceRequestViewSet(ScopedGenericViewSet):
+    """Customers: their own requests. Office staff: their office's queue (open requests by default,
+    oldest first within a type). Someone else's request is a 404."""
+
+    scope_model = ServiceRequest
+    lookup_field = "reference_number"
+    lookup_value_regex = "[A-Za-z0-9]{6,16}"
+    filterset_class = QueueFilter
+    serializer_class = ServiceRequestListSerializer
+
+    def scope_queryset(self):
+        queryset = selectors.service_request_list_for_user(self.request.user)
+        if self.request.user.role in CUSTOMER_ROLES:
+            return queryset.order_by("-created_at", "-id")
+        if "status" not in self.request.query_params:
+            queryset = queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.order_by("current_office_id", "request_type", "created_at", "id")
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _detail(self, request_obj: ServiceRequest, code: int = status.HTTP_200_OK) -> Response:
+        user = self.request.user
+        context = {
+            **self.get_serializer_context(),
+            "timeline": selectors.timeline_for_user(user, request_obj),
+            "customer_view": user.role in CUSTOMER_ROLES,
+        }
+        return Response(ServiceRequestDetailSerializer(request_obj, context=context).data, status=code)
+
+    @extend_schema(tags=["service requests"])
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"])
+    def retrieve(self, request: Request, reference_number: str) -> Response:
+        return self._detail(selectors.service_request_get_for_user(request.user, reference_number))
+
+    @extend_schema(
+        request=FileInputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     description="Retries with the same key return the first result")],
+        responses={201: ServiceRequestDetailSerializer, 409: _CONFLICT},
+        tags=["service requests"],
+    )
+    def create(self, request: Request) -> Response:
+        def file() -> Response:
+            data = FileInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+            customer = None
+            if values.get("customer"):
+                customer = services.customer_by_email(values["customer"])
+                if customer is None:
+                    return Response({"customer": ["No customer account has that e-mail address."]}, status=400)
+            is_staff = request.user.role in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN)
+            default_channel = Channel.PHONE if request.user.role == Role.NCSC_AGENT else Channel.ONLINE
+            created = services.service_request_file(
+                actor=request.user, request_type=values["request_type"], description=values["description"],
+                receipt_number=values.get("receipt_number", ""), case_class=values["case_class"],
+                channel=values.get("channel", default_channel) if is_staff else Channel.ONLINE,
+                customer=customer, contact_name=values.get("contact_name", ""),
+                contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),
+                country=values.get("country", ""),
+            )
+            return self._detail(created, status.HTTP_201_CREATED)
+
+        return idempotent(request, file)
+
+    def _act(self, serializer_class, service, reference_number: str, **fixed) -> Response:  # type: ignore[no-untyped-def]
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        updated = service(actor=self.request.user, reference_number=reference_number, expected_version=version,
+                          **values, **fixed)
+        return self._detail(updated)
+
+    @extend_schema(request=TextInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=True, methods=["post"])
+    def responses(self, request: Request, reference_number: str) -> Response:
+        """A customer-visible answer (stops the escalation clock)."""
+        return self._act(TextInputSerializer, services.service_request_respond, reference_number)
+
+    @extend_schema(request=TextInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, reference_number: str) -> Response:
+        """An internal note: staff only, not a response."""
+        return self._act(TextInputSerializer, services.service_request_note, reference_number)
+
+    @extend_schema(request=TransferInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, reference_number: str) -> Response:
+        """Move to the service center, field office or asylum office where the case is pending."""
+        return self._act(TransferInputSerializer, services.service_request_transfer, reference_number)
+
+    @extend_schema(request=RelocateInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=True, methods=["post"])
+    def relocate(self, request: Request, reference_number: str) -> Response:
+        """Send to another agency; the customer receives its contact details."""
+        return self._act(RelocateInputSerializer, services.service_request_relocate, reference_number)
+
+    @extend_schema(request=CloseInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, reference_number: str) -> Response:
+        return self._act(CloseInputSerializer, services.service_request_close, reference_number)

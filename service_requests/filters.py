@@ -1,0 +1,31 @@
+"""FilterSets for the staff queue, shared by the API and the web page."""
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Channel, RequestType, ServiceRequest, Status
+
+
+class QueueFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="request_type", choices=RequestType.choices, label=_("Type"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), method="filter_status")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0, label=_("At least this many days old"))
+    max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0, label=_("At most this many days old"))
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["type", "status", "channel", "min_age_days", "max_age_days"]
+
+    def filter_status(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        return queryset.filter(status=value)
+
+    def filter_min_age(self, queryset: QuerySet[ServiceRequest], name: str, value: float) -> QuerySet[ServiceRequest]:
+        return queryset.filter(created_at__lte=timezone.now() - timedelta(days=float(value)))
+
+    def filter_max_age(self, queryset: QuerySet[ServiceRequest], name: str, value: float) -> QuerySet[ServiceRequest]:
+        return queryset.filter(created_at__gte=timezone.now() - timedelta(days=float(value)))

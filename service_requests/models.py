@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+from offices.models import Agency, Office
+
+
+class RequestType(models.TextChoices):
+    OUTSIDE_PROCESSING_TIME = "outside_processing_time", _("Case outside normal processing time")
+    NOTICE_NOT_RECEIVED = "notice_not_received", _("Notice not received")
+    CARD_NOT_RECEIVED = "card_not_received", _("Card not received")
+    DOCUMENT_NOT_RECEIVED = "document_not_received", _("Document not received")
+    TYPOGRAPHIC_ERROR = "typographic_error", _("Typographic error on a notice or card")
+    ACCOMMODATION = "accommodation", _("Request for accommodations (disability)")
+    CHANGE_OF_ADDRESS = "change_of_address", _("Change of address")
+    EXPEDITE = "expedite", _("Request to expedite")
+    OTHER = "other", _("Other")
+
+
+# Worked first within an office's queue (SRMT kept priority categories).
+PRIORITY_TYPES = frozenset({RequestType.EXPEDITE, RequestType.ACCOMMODATION})
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone (Contact Center)")
+    ONLINE = "online", _("Online")
+    MAIL = "mail", _("Mail")
+    IN_PERSON = "in_person", _("In person")
+
+
+class CaseClass(models.TextChoices):
+    """VAWA, T and U cases are confidential: change of address is refused for them (SRMT)."""
+
+    STANDARD = "standard", _("None of these")
+    VAWA = "vawa", _("VAWA (Violence Against Women Act)")
+    T_VISA = "t_visa", _("T nonimmigrant (trafficking victim)")
+    U_VISA = "u_visa", _("U nonimmigrant (crime victim)")
+
+
+CONFIDENTIAL_CLASSES = frozenset({CaseClass.VAWA, CaseClass.T_VISA, CaseClass.U_VISA})
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Waiting for a response")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    RELOCATED = "relocated", _("Sent to another agency")
+
+
+OPEN_STATUSES = (Status.OPEN, Status.ANSWERED)
+
+
+class ServiceRequest(BaseModel):
+    """A customer's request for service, routed to the office where the case is pending.
+
+    `version` goes up with every change; staff actions compare it, so two people acting on the same
+    request at once cannot overwrite each other: one wins, the other is told to reload.
+    """
+
+    reference_number = models.CharField(max_length=16, unique=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="service_requests"
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="represented_requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A caller without an account (filed by a Contact Center agent).
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=5, default="en")
+    receipt_number = models.CharField(max_length=13, blank=True)
+    request_type = models.CharField(max_length=32, choices=RequestType.choices)
+    case_class = models.CharField(max_length=12, choices=CaseClass.choices, default=CaseClass.STANDARD)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    description = models.TextField()
+    priority = models.BooleanField(default=False)
+    current_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="service_requests")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    service_center_inquiry_at = models.DateTimeField(null=True, blank=True)
+    hq_inquiry_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    relocated_to = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The staff queue: an office's open requests, oldest first within a type.
+            models.Index(
+                fields=["current_office", "request_type", "created_at", "id"], name="sr_queue_open_idx",
+                condition=Q(status__in=["open", "answered"]),
+            ),
+            models.Index(fields=["current_office", "status", "created_at"], name="sr_office_status_idx"),
+            models.Index(fields=["customer", "created_at"], name="sr_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="sr_status_valid"),
+            models.CheckConstraint(condition=Q(request_type__in=[t.value for t in RequestType]), name="sr_type_valid"),
+            models.CheckConstraint(
+                condition=Q(receipt_number="") | Q(receipt_number__regex=r"^[A-Z]{3}[0-9*]{10}$"),
+                name="sr_receipt_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | ~Q(contact_email=""), name="sr_has_someone_to_answer"
+            ),
+            models.CheckConstraint(
+                condition=~Q(request_type=RequestType.CHANGE_OF_ADDRESS) | Q(case_class=CaseClass.STANDARD),
+                name="sr_no_coa_for_vawa_t_u",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RELOCATED) | Q(relocated_to__isnull=False), name="sr_relocated_has_agency"
+            ),
+            # One open request per customer, receipt number and type.
+            models.UniqueConstraint(
+                fields=["customer", "receipt_number", "request_type"], condition=Q(status__in=["open", "answered"]),
+                name="sr_one_open_per_customer_receipt_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def owner_email(self) -> str:
+        return self.customer.email if self.customer_id else self.contact_email
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Request filed")
+    RESPONSE = "response", _("Response from USCIS")
+    NOTE = "note", _("Internal note")
+    TRANSFER = "transfer", _("Transferred")
+    RELOCATE = "relocate", _("Sent to another agency")
+    CLOSE = "close", _("Closed")
+    SERVICE_CENTER_INQUIRY = "service_center_inquiry", _("Inquiry to the service center")
+    HQ_INQUIRY = "hq_inquiry", _("Inquiry to HQ Office of Service Center Operations")
+
+
+class ServiceRequestEvent(models.Model):
+    """The timeline: every hop and answer, with who, when and why. Never edited or deleted."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField()
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(blank=True)
+    visible_to_customer = models.BooleanField(default=True)
+    from_office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="sr_event_timeline_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind=EventKind.NOTE) | Q(visible_to_customer=False),
+                                   name="sr_event_notes_are_internal"),
+            models.CheckConstraint(condition=~Q(kind=EventKind.TRANSFER) | Q(to_office__isnull=False),
+                                   name="sr_event_transfer_has_office"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,59 @@
+"""Reads and visibility for service requests. Every view goes through these."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotFound
+from core.models import Role, User
+
+from .models import OPEN_STATUSES, ServiceRequest, ServiceRequestEvent
+
+REQUEST_NOT_FOUND = _("No service request with that reference number is yours to see.")
+
+
+def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
+    """Customers: their own (or as representative). Agents: those they filed. Office staff: those
+    now at their office. HQ OSCO: those escalated to HQ. Admins: all."""
+    base = ServiceRequest.objects.select_related("current_office", "customer")
+    if not user.is_authenticated:
+        return base.none()
+    if user.role == Role.ADMIN:
+        return base
+    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
+        return base.filter(Q(customer=user) | Q(representative=user))
+    if user.role == Role.NCSC_AGENT:
+        return base.filter(created_by=user)
+    if user.role == Role.OFFICE_STAFF:
+        return base.filter(current_office_id=user.office_id)
+    if user.role == Role.HQ_OSCO:
+        return base.filter(hq_inquiry_at__isnull=False)
+    return base.none()
+
+
+def service_request_get_for_user(user: User, reference_number: str) -> ServiceRequest:
+    try:
+        return service_request_list_for_user(user).get(reference_number=(reference_number or "").strip().upper())
+    except ServiceRequest.DoesNotExist:
+        raise NotFound(str(REQUEST_NOT_FOUND)) from None
+
+
+def staff_queue(user: User) -> QuerySet[ServiceRequest]:
+    """An office's open requests, oldest first within a type (served by the sr_queue_open_idx index)."""
+    return service_request_list_for_user(user).filter(status__in=OPEN_STATUSES).order_by(
+        "current_office_id", "request_type", "created_at", "id"
+    )
+
+
+def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
+    """The request's events; customers never see internal notes."""
+    events = request.events.select_related("actor", "from_office", "to_office", "agency")
+    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
+        events = events.filter(visible_to_customer=True)
+    return list(events)
+
+
+def with_timeline(queryset: QuerySet[ServiceRequest], *, customer_view: bool) -> QuerySet[ServiceRequest]:
+    events = ServiceRequestEvent.objects.select_related("actor", "from_office", "to_office", "agency")
+    if customer_view:
+        events = events.filter(visible_to_customer=True)
+    return queryset.prefetch_related(Prefetch("events", queryset=events))

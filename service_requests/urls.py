@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "service_requests"
+
+urlpatterns = [
+    path("service-requests/", views.request_list, name="list"),
+    path("service-requests/new/", views.request_file, name="file"),
+    path("service-requests/<str:reference_number>/", views.request_detail, name="detail"),
+    path("service-requests/<str:reference_number>/<slug:action>/", views.request_action, name="action"),
+    path("staff/service-requests/", views.staff_queue, name="queue"),
+    path("staff/service-requests/new/", views.request_file_for_caller, name="file_for_caller"),
+]

@@ -1,0 +1,191 @@
+"""Server-rendered service-request pages for customers, agents and office staff."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ApplicationError, Forbidden
+from core.models import CUSTOMER_ROLES, Role
+from core.web import form_add_application_error
+
+from . import selectors, services
+from .filters import QueueFilter
+from .forms import (
+    CallerFileForm,
+    CloseForm,
+    FileForm,
+    NoteForm,
+    RelocateForm,
+    RepresentativeFileForm,
+    RespondForm,
+    TransferForm,
+)
+from .models import OPEN_STATUSES, Channel
+
+STAFF_ROLES = (Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN)
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role in STAFF_ROLES:
+        return redirect("service_requests:queue")
+    items = selectors.service_request_list_for_user(request.user).order_by("-created_at")[:100]
+    return render(request, "service_requests/list.html", {"items": items, "now": timezone.now()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_file(request: HttpRequest) -> HttpResponse:
+    """Customers (and representatives) file online."""
+    user = request.user
+    if user.role not in CUSTOMER_ROLES:
+        return redirect("service_requests:file_for_caller")
+    form_class = RepresentativeFileForm if user.role == Role.REPRESENTATIVE else FileForm
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = services.customer_by_email(data["customer"]) if data.get("customer") else None
+            if data.get("customer") and customer is None:
+                form.add_error("customer", _("No customer account has that e-mail address."))
+            else:
+                try:
+                    created = services.service_request_file(
+                        actor=user, request_type=data["request_type"], description=data["description"],
+                        receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                    )
+                except ApplicationError as exc:
+                    form_add_application_error(form, exc)
+                    status = exc.status_code
+                else:
+                    messages.success(request, _("Your request is filed. Its reference number is %(ref)s.")
+                                     % {"ref": created.reference_number})
+                    return redirect("service_requests:detail", reference_number=created.reference_number)
+    return render(request, "service_requests/file.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_file_for_caller(request: HttpRequest) -> HttpResponse:
+    """Contact Center agents (and office staff) file for a caller; the reference number shows on screen."""
+    if request.user.role not in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+        raise Forbidden(_("This page is for Contact Center agents and office staff."))
+    form = CallerFileForm(request.POST or None, initial={"channel": Channel.PHONE})
+    status, created = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            customer = services.customer_by_email(data["customer"]) if data.get("customer") else None
+            if data.get("customer") and customer is None:
+                form.add_error("customer", _("No customer account has that e-mail address."))
+            else:
+                try:
+                    created = services.service_request_file(
+                        actor=request.user, request_type=data["request_type"], description=data["description"],
+                        receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                        contact_name=data["contact_name"], contact_email=data["contact_email"],
+                        zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
+                    )
+                except ApplicationError as exc:
+                    form_add_application_error(form, exc)
+                    status = exc.status_code
+                else:
+                    status, form = 201, CallerFileForm(initial={"channel": Channel.PHONE})
+    return render(request, "service_requests/file_for_caller.html", {"form": form, "created": created}, status=status)
+
+
+def _staff_forms(service_request, data=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    initial = {"version": service_request.version}
+    return {
+        "respond_form": RespondForm(data, initial=initial, prefix="respond"),
+        "note_form": NoteForm(data, initial=initial, prefix="note"),
+        "transfer_form": TransferForm(data, initial=initial, prefix="transfer"),
+        "relocate_form": RelocateForm(data, initial=initial, prefix="relocate"),
+        "close_form": CloseForm(data, initial=initial, prefix="close"),
+    }
+
+
+def _render_detail(request: HttpRequest, service_request, status: int = 200, **extra: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
+    user = request.user
+    context: dict[str, Any] = {
+        "sr": service_request,
+        "timeline": selectors.timeline_for_user(user, service_request),
+        "is_staff_view": user.role in STAFF_ROLES,
+        "now": timezone.now(),
+    }
+    if context["is_staff_view"] and service_request.status in OPEN_STATUSES:
+        context.update(_staff_forms(service_request))
+    context.update(extra)
+    return render(request, "service_requests/detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request: HttpRequest, reference_number: str) -> HttpResponse:
+    return _render_detail(request, selectors.service_request_get_for_user(request.user, reference_number))
+
+
+_ACTIONS = {
+    "respond": (RespondForm, services.service_request_respond, _("Your response is on the record.")),
+    "note": (NoteForm, services.service_request_note, _("Note added.")),
+    "transfer": (TransferForm, services.service_request_transfer, _("The request was transferred.")),
+    "relocate": (RelocateForm, services.service_request_relocate, _("The request was sent to the agency.")),
+    "close": (CloseForm, services.service_request_close, _("The request is closed.")),
+}
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, reference_number: str, action: str) -> HttpResponse:
+    if action not in _ACTIONS or request.user.role not in STAFF_ROLES:
+        selectors.service_request_get_for_user(request.user, reference_number)  # 404 for strangers first
+        raise Forbidden(_("Only staff can do that."))
+    form_class, service, done = _ACTIONS[action]
+    service_request = selectors.service_request_get_for_user(request.user, reference_number)
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        return _render_detail(request, service_request, status=400, **{f"{action}_form": form})
+    values = dict(form.cleaned_data)
+    version = values.pop("version")
+    try:
+        service(actor=request.user, reference_number=reference_number, expected_version=version, **values)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        form_add_application_error(form, exc)
+        fresh = selectors.service_request_list_for_user(request.user).filter(pk=service_request.pk).first()
+        if fresh is None:  # transferred away meanwhile
+            messages.error(request, exc.message)
+            return redirect("service_requests:queue")
+        return _render_detail(request, fresh, status=exc.status_code, **{f"{action}_form": form})
+    messages.success(request, done)
+    if action == "transfer":
+        return redirect("service_requests:queue")
+    return redirect("service_requests:detail", reference_number=reference_number)
+
+
+@login_required
+def staff_queue(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in STAFF_ROLES:
+        raise Forbidden(_("This page is for office staff."))
+    base = selectors.service_request_list_for_user(request.user)
+    if not request.GET.get("status"):
+        base = base.filter(status__in=OPEN_STATUSES)
+    queue_filter = QueueFilter(request.GET or None, queryset=base.order_by("current_office_id", "request_type",
+                                                                          "created_at", "id"))
+    valid = not queue_filter.is_bound or queue_filter.is_valid()
+    page = Paginator(queue_filter.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "service_requests/queue.html",
+                  {"filter": queue_filter, "page": page, "query": query.urlencode(), "now": timezone.now()},
+                  status=200 if valid else 400)

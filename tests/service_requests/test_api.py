@@ -1,0 +1,193 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from service_requests.models import ServiceRequest
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+FILE = {"request_type": "outside_processing_time", "receipt_number": "EAC-22-901-23456",
+        "description": "Past the posted processing time."}
+
+
+def test_customer_files_and_gets_201_with_reference_and_office(maria):
+    response = api(maria).post("/api/v1/service-requests/", FILE, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["reference_number"].startswith("SR") and body["current_office"] == {"code": "VSC",
+                                                                                     "name": "Vermont Service Center"}
+    assert body["receipt_number"] == "EAC2290123456" and body["channel"] == "online"
+    assert [e["kind"] for e in body["timeline"]] == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"receipt_number": "EAC123"}, "receipt_number"), ({"receipt_number": "QQQ2290123456"}, "receipt_number"),
+     ({"request_type": "wish"}, "request_type"), ({"description": ""}, "description"),
+     ({"request_type": "change_of_address", "case_class": "vawa"}, "request_type"),
+     ({"receipt_number": ""}, "receipt_number")],
+)
+def test_bad_filings_are_400_with_field_errors(maria, payload, field):
+    response = api(maria).post("/api/v1/service-requests/", {**FILE, **payload}, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not ServiceRequest.objects.exists()
+
+
+def test_duplicate_is_409_naming_the_open_request(maria):
+    first = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()
+    response = api(maria).post("/api/v1/service-requests/", FILE, format="json")
+    assert response.status_code == 409
+    assert response.json()["reference_number"] == first["reference_number"]
+
+
+def test_idempotent_filing(maria):
+    client = api(maria)
+    first = client.post("/api/v1/service-requests/", FILE, format="json", HTTP_IDEMPOTENCY_KEY="f-1")
+    again = client.post("/api/v1/service-requests/", FILE, format="json", HTTP_IDEMPOTENCY_KEY="f-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["reference_number"] == again.json()["reference_number"]
+    assert ServiceRequest.objects.count() == 1
+
+
+def test_agent_files_for_a_caller(agent):
+    response = api(agent).post("/api/v1/service-requests/", {
+        **FILE, "contact_name": "Ana Diaz", "contact_email": "ana@example.com"}, format="json")
+    assert response.status_code == 201 and response.json()["channel"] == "phone"
+    assert response.json()["customer"] == "ana@example.com"
+
+
+def test_staff_actions_and_timeline(maria, vsc_staff):
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    staff = api(vsc_staff)
+    base = f"/api/v1/service-requests/{reference}"
+    assert staff.post(f"{base}/notes/", {"body": "Internal: check the A-file."}, format="json").status_code == 200
+    response = staff.post(f"{base}/responses/", {"body": "We are reviewing your case."}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "answered"
+    moved = staff.post(f"{base}/transfer/", {"to_office": "NSC", "reason": "File is in Lincoln"}, format="json")
+    assert moved.status_code == 200 and moved.json()["current_office"]["code"] == "NSC"
+    customer_view = api(maria).get(f"{base}/").json()
+    kinds = [e["kind"] for e in customer_view["timeline"]]
+    assert kinds == ["created", "response", "transfer"]  # the internal note is not there
+    assert "A-file" not in str(customer_view)
+    assert customer_view["current_office"]["code"] == "NSC"
+    assert [e["actor"] for e in customer_view["timeline"]] == ["Maria Doe", "USCIS", "USCIS"]  # no staff names
+    assert staff.get(f"{base}/").status_code == 404  # no longer at Vermont
+
+
+def test_transfer_with_a_stale_version_is_409(maria, vsc_staff):
+    body = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()
+    base = f"/api/v1/service-requests/{body['reference_number']}"
+    staff = api(vsc_staff)
+    staff.post(f"{base}/notes/", {"body": "first", "version": body["version"]}, format="json")
+    response = staff.post(f"{base}/transfer/", {"to_office": "NSC", "reason": "x", "version": body["version"]},
+                          format="json")
+    assert response.status_code == 409 and response.json()["code"] == "stale" and response.json()["version"] == 2
+
+
+@pytest.mark.parametrize(("payload", "field"), [({"to_office": "NOPE", "reason": "x"}, "to_office"),
+                                                ({"to_office": "NSC"}, "reason"), ({"reason": "x"}, "to_office")])
+def test_bad_transfer_is_400(maria, vsc_staff, payload, field):
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    response = api(vsc_staff).post(f"/api/v1/service-requests/{reference}/transfer/", payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+
+
+def test_relocate_and_close(maria, vsc_staff):
+    client = api(maria)
+    first = client.post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    second = client.post("/api/v1/service-requests/", {**FILE, "request_type": "card_not_received"},
+                         format="json").json()["reference_number"]
+    staff = api(vsc_staff)
+    relocated = staff.post(f"/api/v1/service-requests/{first}/relocate/", {"agency": "cbp"}, format="json")
+    assert relocated.json()["status"] == "relocated"
+    assert staff.post(f"/api/v1/service-requests/{second}/close/", {}, format="json").json()["status"] == "closed"
+    assert staff.post(f"/api/v1/service-requests/{second}/close/", {}, format="json").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "payload"),
+    [("get", "", None), ("post", "responses/", {"body": "x"}), ("post", "notes/", {"body": "x"}),
+     ("post", "transfer/", {"to_office": "CSC", "reason": "x"}), ("post", "relocate/", {"agency": "cbp"}),
+     ("post", "close/", {})],
+)
+@pytest.mark.parametrize("who", ["other_customer", "nsc_staff", "agent"])
+def test_access_matrix_on_every_endpoint(request, maria, who, method, suffix, payload):
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    stranger = api(request.getfixturevalue(who))
+    response = getattr(stranger, method)(f"/api/v1/service-requests/{reference}/{suffix}", payload, format="json")
+    assert response.status_code == 404
+    assert ServiceRequest.objects.get().version == 1
+
+
+def test_customer_cannot_use_staff_actions(maria):
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    response = api(maria).post(f"/api/v1/service-requests/{reference}/responses/", {"body": "x"}, format="json")
+    assert response.status_code == 404
+
+
+def test_missing_and_not_yours_look_the_same(maria, other_customer):
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    assert api(other_customer).get(f"/api/v1/service-requests/{reference}/").json() == api(other_customer).get(
+        "/api/v1/service-requests/SRAAAAAAAAAAA/").json()
+
+
+def test_lists_are_scoped(maria, other_customer, vsc_staff, nsc_staff):
+    api(maria).post("/api/v1/service-requests/", FILE, format="json")
+    assert api(maria).get("/api/v1/service-requests/").json()["count"] == 1
+    assert api(other_customer).get("/api/v1/service-requests/").json()["count"] == 0
+    assert api(vsc_staff).get("/api/v1/service-requests/").json()["count"] == 1
+    assert api(nsc_staff).get("/api/v1/service-requests/").json()["count"] == 0
+
+
+def _load_queue(office_code: str, count: int) -> None:
+    """Insert requests directly (many customers, several types) for queue tests."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from offices.models import Office
+    from tests.factories import CustomerFactory
+
+    office = Office.objects.get(code=office_code)
+    customer = CustomerFactory()
+    types = ["outside_processing_time", "card_not_received", "expedite", "typographic_error"]
+    now = timezone.now()
+    ServiceRequest.objects.bulk_create([
+        ServiceRequest(reference_number=f"SRQ{i:010d}", customer=customer, receipt_number=f"EAC{i:010d}",
+                       request_type=types[i % 4], channel="online", description="x", current_office=office,
+                       created_at=now - timedelta(days=i % 40, minutes=i), status="open" if i % 7 else "closed")
+        for i in range(count)
+    ])
+
+
+def test_staff_queue_query_count_is_the_same_at_every_page_size(vsc_staff):
+    _load_queue("VSC", 150)
+    counts = []
+    for size in (1, 10, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            body = api(vsc_staff).get(f"/api/v1/service-requests/?page_size={size}").json()
+        assert len(body["results"]) == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2] <= 3, counts
+
+
+def test_staff_queue_is_oldest_first_within_a_type_and_filters(vsc_staff):
+    _load_queue("VSC", 60)
+    client = api(vsc_staff)
+    body = client.get("/api/v1/service-requests/?type=card_not_received&page_size=100").json()
+    created = [r["created_at"] for r in body["results"]]
+    assert created == sorted(created) and {r["request_type"] for r in body["results"]} == {"card_not_received"}
+    assert all(r["status"] in ("open", "answered") for r in body["results"])
+    old = client.get("/api/v1/service-requests/?min_age_days=30&page_size=100").json()["results"]
+    assert old and all(r["age_days"] >= 30 for r in old)
+    closed = client.get("/api/v1/service-requests/?status=closed&page_size=100").json()["results"]
+    assert closed and {r["status"] for r in closed} == {"closed"}
+    assert client.get("/api/v1/service-requests/?channel=phone").json()["count"] == 0
+    assert client.get("/api/v1/service-requests/?type=wish").status_code == 400
+    assert client.get("/api/v1/service-requests/?min_age_days=-1").status_code == 400
