@@ -162,6 +162,9 @@ class Appointment(BaseModel):
                 condition=~Q(status=AppointmentStatus.CANCELLED) | Q(cancelled_at__isnull=False),
                 name="appointment_cancelled_has_time",
             ),
+            # One place per customer per slot: a second booking of the same time is refused.
+            models.UniqueConstraint(fields=["customer", "slot"], condition=Q(status="booked"),
+                                    name="appointment_one_per_customer_per_slot"),
         ]
 
     def __str__(self) -> str:

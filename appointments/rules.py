@@ -20,6 +20,7 @@ RESCHEDULE_TOO_LATE = _("Appointments cannot be rescheduled within {hours} hours
 CANCEL_TOO_LATE = _("Appointments cannot be cancelled online within {hours} hour(s) of their start. Call the Contact Center.")
 NOT_ACTIVE = _("This appointment is {status}; it can no longer be changed.")
 SAME_SLOT = _("The appointment is already at that time.")
+ALREADY_BOOKED_THEN = _("You already have an appointment at that time.")
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,3 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
         .order_by("starts_at", "id")
     )
 
-
-def active_count(customer: User, *, now: datetime) -> int:
-    return Appointment.objects.filter(customer=customer, status="booked", starts_at__gt=now).count()

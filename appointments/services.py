@@ -95,10 +95,10 @@ def _customer_for(actor: User, customer_email: str | None) -> User:
     return customer
 
 
-def _grid_slot(office: Office, start: datetime, *, now: datetime) -> rules.GridSlot:
+def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.Policy) -> rules.GridSlot:
     """Check a requested start against policy, holidays and the schedule; return its grid slot."""
     tz = office.time_zone
-    _raise(rules.check_bookable(start, now=now, tz=tz, policy=selectors.policy_for(office)))
+    _raise(rules.check_bookable(start, now=now, tz=tz, policy=policy))
     day = start.astimezone(tz).date()
     if day in selectors.closed_days(office, day, day):
         name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
@@ -138,7 +138,7 @@ def _notify(appointment: Appointment, kind: str, dedupe: str) -> None:
         to_email=customer.email,
         user=customer,
         template=f"appointments/email/{kind}",
-        context={"appointment": appointment, "office": appointment.office, "tz": appointment.office.time_zone},
+        context={"appointment": appointment},
         dedupe_key=f"appointment.{kind}:{appointment.pk}:{dedupe}",
     )
 
@@ -164,10 +164,16 @@ def appointment_book(
         message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
         raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
     start = _aware(start, office)
-    grid = _grid_slot(office, start, now=now)
-    User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
     policy = selectors.policy_for(office)
-    if selectors.active_count(customer, now=now) >= policy.max_active_per_customer:
+    grid = _grid_slot(office, start, now=now, policy=policy)
+    # Cheap early answer for the many who lose a race; the conditional UPDATE below is the real guard.
+    if Slot.objects.filter(office=office, starts_at=grid.start, booked__gte=F("capacity")).exists():
+        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
+    User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
+    mine = Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now)
+    if any(a == grid.start for a in mine.values_list("starts_at", flat=True)):
+        raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
+    if mine.count() >= policy.max_active_per_customer:
         raise Conflict(str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer), code="active_limit")
     _ensure_slot(office, grid)
     slot = _take_place(office, grid)
@@ -226,12 +232,16 @@ def appointment_reschedule(
     now = now or timezone.now()
     appointment = _locked_for_change(actor, appointment_id)
     office = appointment.office
+    policy = selectors.policy_for(office)
     _raise(rules.check_reschedulable(starts_at=appointment.starts_at, reschedule_count=appointment.reschedule_count,
-                                     now=now, policy=selectors.policy_for(office)))
+                                     now=now, policy=policy))
     start = _aware(start, office)
-    grid = _grid_slot(office, start, now=now)
+    grid = _grid_slot(office, start, now=now, policy=policy)
     if grid.start == appointment.starts_at:
         raise Conflict(str(rules.SAME_SLOT), code="same_slot")
+    if Appointment.objects.filter(customer_id=appointment.customer_id, status=AppointmentStatus.BOOKED,
+                                  office=office, starts_at=grid.start).exists():
+        raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
     _ensure_slot(office, grid)
     new_slot_id = Slot.objects.filter(office=office, starts_at=grid.start).values_list("pk", flat=True).get()
     list(Slot.objects.select_for_update().filter(pk__in=[appointment.slot_id, new_slot_id]).order_by("pk"))

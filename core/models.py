@@ -154,8 +154,13 @@ class Notification(BaseModel):
     )
     to_email = models.EmailField()
     language = models.CharField(max_length=5, default="en")
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    # What to render at delivery: a template prefix and a JSON context whose model references are
+    # loaded fresh then (so a sweep can owe a million e-mails with one INSERT … SELECT).
+    template = models.CharField(max_length=100, blank=True)
+    context = models.TextField(default="{}", blank=True)
+    batch = models.CharField(max_length=40, null=True, blank=True, db_index=True)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

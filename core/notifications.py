@@ -1,18 +1,28 @@
 """The e-mail outbox: owe a notification inside a transaction, deliver it after commit.
 
-    notification_queue(...)     call inside the atomic block of the change; returns the row, or None
-                                when a notification with the same dedupe_key is already owed.
-    notification_deliver(id)    what the Celery task runs; claims the row with a conditional update,
-                                so a redelivered task or a second worker sends nothing twice.
-    notifications_requeue(...)  beat job: re-sends rows whose task was lost (broker restart, crash).
+    notification_queue(...)      call inside the atomic block of the change; returns the row, or None
+                                 when a notification with the same dedupe_key is already owed.
+    notification_deliver(id)     what the Celery task runs: claims the row with a conditional update
+                                 (so a redelivered task or a second worker sends nothing twice),
+                                 renders it in the recipient's language, sends it.
+    notifications_dispatch_batch_on_commit(batch)
+                                 after a set-based INSERT of many rows sharing `batch`, enqueue their
+                                 delivery in chunks once the transaction commits.
+    notifications_requeue(...)   beat job: re-sends rows whose task was lost (broker restart, crash).
+
+Contexts are stored as JSON; model instances become references (`{"$model": label, "pk": n}`) and
+are loaded fresh at delivery, so the e-mail shows the state when it is sent.
 """
 
+import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,6 +34,26 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # A row claimed ("sending") for longer than this is assumed lost with its worker and retried.
 STALE_CLAIM = timedelta(minutes=10)
+DISPATCH_CHUNK = 500
+
+
+def model_ref(obj: models.Model) -> dict[str, Any]:
+    return {"$model": obj._meta.label_lower, "pk": obj.pk}
+
+
+def context_dump(context: dict[str, Any]) -> str:
+    return json.dumps({k: model_ref(v) if isinstance(v, models.Model) else v for k, v in context.items()})
+
+
+def context_load(text: str) -> dict[str, Any]:
+    """Turn stored references back into fresh instances; a missing object becomes None."""
+    context: dict[str, Any] = {}
+    for key, value in json.loads(text or "{}").items():
+        if isinstance(value, dict) and "$model" in value:
+            model = apps.get_model(value["$model"])
+            value = model._default_manager.filter(pk=value["pk"]).first()
+        context[key] = value
+    return context
 
 
 def notification_render(*, template: str, context: dict, language: str) -> tuple[str, str]:
@@ -49,10 +79,8 @@ def notification_queue(
     if language is None:
         profile = getattr(user, "profile", None) if user is not None else None
         language = profile.preferred_language if profile is not None else settings.LANGUAGE_CODE
-    subject, body = notification_render(template=template, context=context, language=language)
-    row = Notification(
-        kind=kind, user=user, to_email=to_email, language=language, subject=subject, body=body, dedupe_key=dedupe_key
-    )
+    row = Notification(kind=kind, user=user, to_email=to_email, language=language, template=template,
+                       context=context_dump(context), dedupe_key=dedupe_key)
     try:
         with transaction.atomic():
             row.save()
@@ -66,11 +94,26 @@ def notification_queue(
 
 def notifications_dispatch_on_commit(ids: list[int]) -> None:
     """Enqueue delivery tasks after the surrounding transaction commits (never inside it)."""
-    from .tasks import notification_send
+    from .tasks import notification_send, notifications_send
 
     def dispatch() -> None:
-        for pk in ids:
-            notification_send.delay(pk)
+        if len(ids) == 1:
+            notification_send.delay(ids[0])
+            return
+        for start in range(0, len(ids), DISPATCH_CHUNK):
+            notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
+
+    transaction.on_commit(dispatch)
+
+
+def notifications_dispatch_batch_on_commit(batch: str) -> None:
+    """After commit, enqueue the delivery of every notification written with this `batch`."""
+    from .tasks import notifications_send
+
+    def dispatch() -> None:
+        ids = list(Notification.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), DISPATCH_CHUNK):
+            notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
 
     transaction.on_commit(dispatch)
 
@@ -85,6 +128,10 @@ def notification_deliver(notification_id: int, *, now: datetime | None = None) -
         return False  # sent already, claimed by another worker, gone, or given up
     row = Notification.objects.get(pk=notification_id)
     try:
+        if not row.body:
+            row.subject, row.body = notification_render(
+                template=row.template, context=context_load(row.context), language=row.language
+            )
         send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_email], fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded and retried
         logger.warning("notification %s failed: %s", notification_id, exc)
@@ -94,7 +141,8 @@ def notification_deliver(notification_id: int, *, now: datetime | None = None) -
         )
         raise
     Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
+        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now(),
+        subject=row.subject, body=row.body,
     )
     return True
 
@@ -108,10 +156,10 @@ def notifications_requeue(*, now: datetime | None = None, older_than: timedelta 
     ids = list(
         Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=now - older_than)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", flat=True)[:10_000]
     )
-    from .tasks import notification_send
+    from .tasks import notifications_send
 
-    for pk in ids:
-        notification_send.delay(pk)
+    for start in range(0, len(ids), DISPATCH_CHUNK):
+        notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
     return len(ids)

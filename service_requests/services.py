@@ -89,7 +89,7 @@ def _notify(request: ServiceRequest, kind: str, dedupe: str, **context: object) 
     notification_queue(
         kind=f"service_request.{kind}", to_email=request.owner_email, user=request.customer,
         language=request.language, template=f"service_requests/email/{kind}",
-        context={"request": request, "office": request.current_office, **context},
+        context={"request": request, **context},
         dedupe_key=f"service_request.{kind}:{request.pk}:{dedupe}",
     )
 

@@ -359,3 +359,16 @@ def test_international_office_closed_on_host_country_holiday(frozen, directory):
     assert date(2027, 2, 1) not in days  # Constitution Day (first Monday of February)
     assert date(2027, 1, 18) not in days  # Martin Luther King Jr. Day
     assert date(2027, 1, 19) in days and date(2027, 2, 2) in days
+
+
+def test_the_same_customer_cannot_take_two_places_in_one_slot(frozen, maria):
+    first = book(maria)
+    with pytest.raises(Conflict) as caught:
+        book(maria)
+    assert caught.value.code == "already_booked"
+    second = book(maria, start=chicago(2, 9))
+    with pytest.raises(Conflict) as caught:
+        services.appointment_reschedule(actor=maria, appointment_id=second.pk, start=chicago(1, 9))
+    assert caught.value.code == "already_booked"
+    first.slot.refresh_from_db()
+    assert first.slot.booked == 1

@@ -10,10 +10,14 @@ Never run ``playwright install``: these tests use the system Chromium (CHROMIUM_
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.factories.core import PASSWORD
 
 # Playwright's sync API keeps an asyncio event loop in this thread, which makes Django refuse
 # ORM calls from the test code (flush, directory_load) with SynchronousOnlyOperation.
@@ -43,10 +47,15 @@ def browser() -> Iterator:
         browser.close()
 
 
+def _new_context(browser, base_url: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=base_url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
 def context(browser, live_server, directory: None) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
+    context = _new_context(browser, live_server.url)
     yield context
     context.close()
 
@@ -56,3 +65,44 @@ def page(context) -> Iterator:
     page = context.new_page()
     yield page
     page.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server, directory: None) -> Iterator[Callable[[], Page]]:
+    """Opens a page in a context of its own (its own cookies): another person at another browser."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = _new_context(browser, live_server.url)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def maria(directory):
+    from tests.factories import CustomerFactory
+
+    return CustomerFactory(
+        username="maria@example.com", first_name="Maria", last_name="Lopez", profile__zip_code="60605"
+    )
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address or username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def axe_report(page: Page) -> str | None:
+    results = Axe().run(page)
+    return results.generate_report() if results.violations_count else None

@@ -18,11 +18,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from appointments.models import Appointment, AppointmentStatus, Slot
-from tests.factories.core import PASSWORD
+from tests.browser.conftest import axe_report, heading, sign_in
 
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=CHICAGO)
@@ -48,31 +47,10 @@ def chicago_office(directory):
     return Office.objects.get(code="CHI")
 
 
-@pytest.fixture
-def maria(directory):
-    from tests.factories import CustomerFactory
-
-    return CustomerFactory(
-        username="maria@example.com", first_name="Maria", last_name="Lopez", profile__zip_code="60605"
-    )
-
-
 def book(customer, start: datetime, reason: str = "information") -> Appointment:
     from appointments.services import appointment_book
 
     return appointment_book(actor=customer, office_code="CHI", start=start, reason_code=reason)
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
-
-
-def heading(page: Page):
-    return page.get_by_role("heading", level=1)
 
 
 def slot_picker(page: Page):
@@ -91,11 +69,6 @@ def choose(page: Page, radio) -> None:
     """Choose a time with the mouse: USWDS moves the radio itself off-screen, so click its label (the tile)."""
     page.locator(f'label[for="{radio.get_attribute("id")}"]').click()
     expect(radio).to_be_checked()
-
-
-def axe_report(page: Page) -> str | None:
-    results = Axe().run(page)
-    return results.generate_report() if results.violations_count else None
 
 
 @pytest.mark.browser

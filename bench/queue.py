@@ -1,0 +1,397 @@
+"""Benchmark the office-staff queue (GET /api/v1/service-requests/) over real HTTP against Postgres.
+
+Loads 1,000,000 service requests (45-ish case-holding offices, log-skewed so a few are big; 75 % open,
+10 % answered, 15 % closed; ages over 120 days; 20,000 customers) with INSERT … SELECT generate_series,
+then serves the project with gunicorn (ONE sync worker) and measures, from one client thread over
+http.client, for DURATION_S each after a warm-up:
+  1. the queue as the biggest office's staff sees it: ?page_size=20, and ?type=card_not_received&page=5;
+  2. /bench/plain: a Django view returning HttpResponse("ok") (the floor of the Django stack);
+  3. /bench/rows-json: a bare Django view returning the same 20 rows as JSON: same token lookup, same
+     filter, order and LIMIT, ORM .values() + JsonResponse (no DRF, no COUNT).
+The two bench views live in a small WSGI module written to a temporary directory: it imports the
+project's application and prepends two URLs, so they pass through the same middleware. It prints
+requests/s, the gunicorn worker's and its Postgres backend's CPU ms per request, and the ratios.
+Then it replays each queue request's SQL (captured in-process with django.test.Client) through
+EXPLAIN (ANALYZE, BUFFERS) and times it RUNS times: database time per request and index use.
+Targets: queue ≥ 100 requests/s per core (one sync worker uses one core); database ≤ 2 ms per request.
+A non-200 answer, or bench rows that differ from the API's, exits non-zero.
+
+Run from the project root:  .venv/bin/python bench/queue.py
+DATABASE_URL selects the database (Postgres only; default postgres://postgres@127.0.0.1:5432/portal_bench_queue).
+It is created if missing, migrated and given the directory and schedules. Reruns reuse the rows when the
+table already holds the 1,000,000 bench rows; otherwise service requests (and their events) in that
+database are truncated and reloaded, and the bench customers recreated.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_queue"
+ROOT = Path(__file__).resolve().parent.parent
+ROWS, CUSTOMERS, BATCH, DAYS = 1_000_000, 20_000, 100_000, 120
+DURATION_S, WARMUP, RUNS, RPS_TARGET, DB_TARGET_MS = 10.0, 50, 200, 100.0, 2.0
+DOMAIN, STAFF = "@queue.bench.test", "bench-queue-staff"
+SR_TABLE = "service_requests_servicerequest"
+QUEUE, VARIANT = "/api/v1/service-requests/?page_size=20", "/api/v1/service-requests/?type=card_not_received&page=5"
+PLAIN, ROWS_JSON = "/bench/plain", "/bench/rows-json"
+# Most frequent first: the type is drawn log-uniformly (1 is ~30 %, 9 is ~5 %).
+TYPES = ["outside_processing_time", "notice_not_received", "card_not_received", "document_not_received",
+         "typographic_error", "expedite", "change_of_address", "accommodation", "other"]
+WRAPPER = '''"""bench/queue.py's WSGI entry: the project's application plus /bench/plain and /bench/rows-json."""
+from uscis_portal.wsgi import application  # noqa: F401  (sets Django up first)
+
+from django.db.models import F
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from service_requests.models import OPEN_STATUSES, ServiceRequest
+from uscis_portal import urls
+
+FIELDS = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number",
+          "created_at", "first_response_at", "version"]
+
+
+def plain(request):
+    return HttpResponse("ok")
+
+
+def rows_json(request):
+    key = request.headers.get("Authorization", "").removeprefix("Token ")
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active or token.user.office_id is None:
+        return JsonResponse({"detail": "not authenticated"}, status=401)
+    rows = list(ServiceRequest.objects.filter(current_office_id=token.user.office_id, status__in=OPEN_STATUSES)
+                .order_by("current_office_id", "request_type", "created_at", "id")
+                .values(*FIELDS, office_code=F("current_office__code"), office_name=F("current_office__name"))[:20])
+    now = timezone.now()
+    for row in rows:
+        row["current_office"] = {"code": row.pop("office_code"), "name": row.pop("office_name")}
+        row["age_days"] = (now - row["created_at"]).days
+    return JsonResponse({"results": rows})
+
+
+urls.urlpatterns[:0] = [path("bench/plain", plain), path("bench/rows-json", rows_json)]
+'''
+
+
+def ensure_database(url: str) -> tuple[str, str]:
+    """Refuse non-Postgres URLs; create the database if it does not exist. Returns (host:port, db name)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    dbname = parts.path.lstrip("/")
+    if parts.scheme not in {"postgres", "postgresql"} or not dbname:
+        sys.exit(f"bench/queue.py needs a Postgres DATABASE_URL with a database name, got scheme {parts.scheme!r}.")
+    maintenance = parts._replace(scheme="postgresql", path="/postgres").geturl()
+    try:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    except psycopg.OperationalError as exc:
+        sys.exit(f"Cannot reach Postgres at {parts.hostname}:{parts.port or 5432}: {exc}")
+    return f"{parts.hostname}:{parts.port or 5432}", dbname
+
+
+def load(cursor) -> float | None:
+    """Load the bench customers and requests unless all ROWS are there; returns seconds taken, or None."""
+    from offices.models import CASE_HOLDING_TYPES
+
+    cursor.execute(f"SELECT count(*) FROM {SR_TABLE} WHERE reference_number LIKE %s", ["SRB%"])
+    if cursor.fetchone()[0] == ROWS:
+        return None
+    started = time.perf_counter()
+    cursor.execute(f"TRUNCATE {SR_TABLE} CASCADE")
+    like = f"%{DOMAIN}"
+    cursor.execute("DELETE FROM core_customerprofile WHERE user_id IN (SELECT id FROM core_user WHERE email LIKE %s)", [like])
+    cursor.execute("DELETE FROM core_user WHERE email LIKE %s", [like])
+    cursor.execute(
+        "INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,"
+        " date_joined, role) SELECT '!' || md5(n::text), false, 'bench-' || n || %s, 'Bench', 'Customer ' || n,"
+        " 'bench-' || n || %s, false, true, now(), 'customer' FROM generate_series(1, %s) n", [DOMAIN, DOMAIN, CUSTOMERS])
+    cursor.execute(
+        "INSERT INTO core_customerprofile (created_at, updated_at, user_id, country, zip_code, preferred_language, phone)"
+        " SELECT now(), now(), id, 'US', lpad((10001 + id %% 89000)::text, 5, '0'), 'en', '' FROM core_user"
+        " WHERE email LIKE %s", [like])
+    cursor.execute("SELECT array_agg(id ORDER BY id) FROM core_user WHERE email LIKE %s", [like])
+    customers = cursor.fetchone()[0]
+    order = ["service_center", "national_benefits_center", "field_office", "asylum_office"]
+    cursor.execute("SELECT array_agg(id ORDER BY array_position(%s, office_type::text), code) FROM offices_office"
+                   " WHERE office_type = ANY(%s) AND (closed_on IS NULL OR closed_on > now())",
+                   [order, sorted(CASE_HOLDING_TYPES)])
+    offices = cursor.fetchone()[0]
+    cursor.execute("SELECT setseed(0.20240601)")
+    for first in range(1, ROWS + 1, BATCH):  # one transaction per batch (autocommit)
+        cursor.execute(f"""
+            WITH g AS MATERIALIZED (
+                SELECT n, now() - random() * interval '{DAYS} days' AS c, random() AS r,
+                       (%(types)s::text[])[floor(exp(random() * ln(10)))::int] AS tp,
+                       (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
+                FROM generate_series(%(first)s, %(last)s) n),
+            s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st FROM g)
+            INSERT INTO {SR_TABLE} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
+                language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
+                status, version, first_response_at, closed_at)
+            SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n * 7919) %% %(ncust)s], '', '',
+                'en', 'IOE' || lpad(n::text, 10, '0'), tp, 'standard', (ARRAY['phone','online','mail','in_person'])[1 + n %% 4],
+                'Bench request ' || n, tp IN ('expedite', 'accommodation'), o, st, 1,
+                CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END, CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END
+            FROM s ORDER BY n""",
+                       {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
+                        "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})
+    cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}")  # ANALYZE, and the visibility map autovacuum would set
+    cursor.execute("ANALYZE core_user")
+    cursor.execute("ANALYZE core_customerprofile")
+    return time.perf_counter() - started
+
+
+def cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def gunicorn(module_dir: Path, log_path: Path):
+    """One sync worker on a free port of 127.0.0.1; yields (port, worker pid) once /healthz answers; always stops it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(module_dir), str(ROOT)])}
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "bench_queue_wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", "1", "--worker-class", "sync"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while server.poll() is None and time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            try:
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.2)
+        else:
+            sys.exit(f"gunicorn did not answer /healthz:\n{log_path.read_text(errors='replace')[-3000:]}")
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        yield port, int(workers[0]) if len(workers) == 1 else None
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def measure(conn: http.client.HTTPConnection, path: str, headers: dict, pids: tuple, failures: list) -> dict:
+    """WARMUP requests, then as many as fit in DURATION_S, one at a time on `conn`."""
+    def get() -> tuple[int, bytes, bool]:
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read(), response.will_close
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            return 0, repr(exc).encode(), True
+
+    for _ in range(WARMUP):
+        get()
+    cpu0, started, count, closed = [cpu_seconds(p) for p in pids], time.perf_counter(), 0, 0
+    while time.perf_counter() - started < DURATION_S:
+        status, body, will_close = get()
+        count, closed = count + 1, closed + will_close
+        if status != 200:
+            failures.append((path, status, body[:300]))
+    elapsed = time.perf_counter() - started
+    cpu_ms = [(cpu_seconds(p) - c) * 1000 / count for p, c in zip(pids, cpu0, strict=True)]
+    return {"rps": count / elapsed, "count": count, "closed": closed, "worker_ms": cpu_ms[0], "pg_ms": cpu_ms[1]}
+
+
+def nodes(node: dict, depth: int = 0):
+    yield depth, node
+    for child in node.get("Plans", []):
+        yield from nodes(child, depth + 1)
+
+
+def describe(node: dict) -> str:
+    text = node["Node Type"] + (f" on {node['Relation Name']}" if "Relation Name" in node else "")
+    text += f" using {node['Index Name']}" if "Index Name" in node else ""
+    text += f" rows={node['Actual Rows']} loops={node['Actual Loops']} time={node['Actual Total Time']:.3f} ms"
+    text += f" buffers hit={node.get('Shared Hit Blocks', 0)} read={node.get('Shared Read Blocks', 0)}"
+    text += f" heap fetches={node['Heap Fetches']}" if "Heap Fetches" in node else ""
+    return text + "".join(f"\n        {k}: {node[k]}" for k in ("Index Cond", "Filter") if k in node)
+
+
+def database_time(cursor, label: str, statements: list[str]) -> tuple[float, bool]:
+    """EXPLAIN (ANALYZE, BUFFERS) each statement and time them all RUNS times. Returns (mean ms, all indexed)."""
+    names = ["count" if "COUNT(*)" in s else "token" if "authtoken_token" in s else "page" for s in statements]
+    indexed = True
+    print(f"  {label}: {len(statements)} statements")
+    for name, statement in zip(names, statements, strict=True):
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+        scans = [n for _d, n in nodes(plan["Plan"]) if n.get("Relation Name") == SR_TABLE]
+        uses_index = bool(scans) and not any(n["Node Type"] == "Seq Scan" for n in scans)
+        indexed &= uses_index or not scans
+        print(f"    [{name}] execution {plan['Execution Time']:.3f} ms (planning {plan['Planning Time']:.3f} ms), "
+              f"top node {plan['Plan']['Node Type']}; service-requests index: "
+              f"{'yes' if uses_index else 'n/a' if not scans else 'NO (Seq Scan)'}")
+        print(f"      SQL: {statement[:300]}{' …' if len(statement) > 300 else ''}")
+        for depth, node in nodes(plan["Plan"]):
+            print(f"      {'  ' * depth}-> {describe(node)}")
+    totals = [0.0] * len(statements)
+    for _ in range(RUNS):
+        for i, statement in enumerate(statements):
+            started = time.perf_counter()
+            cursor.execute(statement)
+            cursor.fetchall()
+            totals[i] += time.perf_counter() - started
+    means = [t * 1000 / RUNS for t in totals]
+    print(f"    mean over {RUNS} runs (client-observed, localhost): "
+          + ", ".join(f"{n} {m:.3f} ms" for n, m in zip(names, means, strict=True)) + f"; total {sum(means):.3f} ms")
+    if "count" in names and means[names.index("count")] > sum(means) / 2:
+        print(f"    the COUNT(*) for pagination is {means[names.index('count')] / sum(means):.0%} of the database time")
+    return sum(means), indexed
+
+
+def main() -> int:
+    # This file is named like the standard library's `queue` (psycopg imports it): take bench/ off the path.
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    server_addr, dbname = ensure_database(url)
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", DJANGO_DEBUG="0",
+                      DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from appointments.services import schedules_load
+    from core.models import Role, User
+    from offices.models import Office
+    from offices.services import directory_load
+
+    call_command("migrate", verbosity=0)
+    directory_load()
+    schedules_load()
+    with connection.cursor() as cursor:
+        load_s = load(cursor)
+        cursor.execute(f"SELECT current_office_id, count(*) FILTER (WHERE status IN ('open', 'answered')), count(*)"
+                       f" FROM {SR_TABLE} GROUP BY 1 ORDER BY 2 DESC")
+        per_office = cursor.fetchall()
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    office = Office.objects.get(pk=per_office[0][0])
+    staff, _created = User.objects.update_or_create(
+        username=STAFF, defaults={"role": Role.OFFICE_STAFF, "office": office, "email": f"{STAFF}{DOMAIN}"})
+    token = Token.objects.get_or_create(user=staff)[0].key
+    headers = {"Authorization": f"Token {token}"}
+    cores = len(os.sched_getaffinity(0))
+    print("Staff queue benchmark (HTTP through gunicorn)")
+    print(f"  machine: {cores} cores (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}), "
+          f"Python {sys.version.split()[0]}, Django {django.get_version()}")
+    print(f"  database: Postgres {pg_version} at {server_addr}/{dbname} (DEBUG=False)")
+    print("  server: gunicorn --workers 1 --worker-class sync; client: 1 thread, http.client "
+          f"(keep-alive asked), {WARMUP} warm-up requests then {DURATION_S:.0f} s per endpoint")
+    print(f"  data: {sum(r[2] for r in per_office):,} service requests at {len(per_office)} offices "
+          f"({'loaded in ' + format(load_s, '.1f') + ' s' if load_s is not None else 'reused, already loaded'}), "
+          f"{CUSTOMERS:,} customers; biggest {office.code}: {per_office[0][1]:,} open of {per_office[0][2]:,}; "
+          f"median office {per_office[len(per_office) // 2][1]:,} open; smallest {per_office[-1][1]:,} open")
+    print(f"  staff user {STAFF} ({office.code}) with a DRF token\n")
+
+    failures: list = []
+    module_dir = Path(tempfile.mkdtemp(prefix="bench-queue-"))
+    (module_dir / "bench_queue_wsgi.py").write_text(WRAPPER)
+    log_path = module_dir / "gunicorn.log"
+    results = {}
+    with gunicorn(module_dir, log_path) as (port, worker):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", QUEUE, headers=headers)
+        api_rows = [r["reference_number"] for r in json.loads(conn.getresponse().read())["results"]]
+        conn.request("GET", ROWS_JSON, headers=headers)
+        bare_rows = [r["reference_number"] for r in json.loads(conn.getresponse().read())["results"]]
+        if api_rows != bare_rows or len(api_rows) != 20:
+            failures.append((ROWS_JSON, "rows differ from the API's", f"{api_rows[:3]} vs {bare_rows[:3]}"))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            backends = cursor.fetchall()
+        pids = (worker, backends[0][0] if len(backends) == 1 else None)
+        for path in (QUEUE, VARIANT, PLAIN, ROWS_JSON):
+            results[path] = measure(conn, path, headers, pids, failures)
+        conn.close()
+
+    print("1. requests per second (sequential, one connection; CPU ms per request of the gunicorn worker and its "
+          "Postgres backend)")
+    for path, r in results.items():
+        print(f"  {path:58} {r['rps']:8.1f} req/s  ({r['count']:,} requests; worker {r['worker_ms']:.2f} ms CPU, "
+              f"postgres {r['pg_ms']:.2f} ms CPU per request)")
+    closed = sum(r["closed"] for r in results.values())
+    print(f"  connections closed by the server: {closed:,} of {sum(r['count'] for r in results.values()):,} "
+          "responses (the sync worker has no keep-alive; http.client reconnects)")
+    queue = results[QUEUE]["rps"]
+    print(f"  ratio queue ÷ plain HttpResponse: {queue / results[PLAIN]['rps']:.3f}; "
+          f"queue ÷ bare JSON view: {queue / results[ROWS_JSON]['rps']:.3f}; "
+          f"variant ÷ bare JSON view: {results[VARIANT]['rps'] / results[ROWS_JSON]['rps']:.3f}")
+    for path in (QUEUE, VARIANT):
+        per_cpu = 1000 / results[path]["worker_ms"] if results[path]["worker_ms"] else 0.0
+        print(f"  {path}: {results[path]['rps']:.1f} req/s per core (1 worker = 1 core of {cores}); "
+              f"target ≥ {RPS_TARGET:.0f} per core: {'met' if results[path]['rps'] >= RPS_TARGET else 'missed'} "
+              f"(per worker CPU-second: {per_cpu:.0f})")
+
+    print(f"\n2. database time per request (the queue's SQL captured in-process, EXPLAIN and {RUNS} timed runs)")
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    db_ok = True
+    for path in (QUEUE, VARIANT):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        if response.status_code != 200:
+            failures.append((path, response.status_code, response.content[:300]))
+        with connection.cursor() as cursor:
+            mean_ms, indexed = database_time(cursor, path, [q["sql"] for q in ctx.captured_queries])
+        db_ok &= mean_ms <= DB_TARGET_MS
+        print(f"    database time per request: {mean_ms:.3f} ms   target ≤ {DB_TARGET_MS:.0f} ms: "
+              f"{'met' if mean_ms <= DB_TARGET_MS else 'missed'}; every statement on {SR_TABLE} uses an index: "
+              f"{'yes' if indexed else 'NO'}")
+
+    met = all(results[p]["rps"] >= RPS_TARGET for p in (QUEUE, VARIANT))
+    print(f"\ntargets: ≥ {RPS_TARGET:.0f} req/s per core {'met' if met else 'missed'}; "
+          f"≤ {DB_TARGET_MS:.0f} ms database per request {'met' if db_ok else 'missed'}; failures {len(failures)}")
+    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the rates)")
+    for path, status, body in failures[:5]:
+        print(f"  FAIL {path}: {status} {body!r}")
+    if failures:
+        print(f"server log, tail of {log_path}:\n{log_path.read_text(errors='replace')[-2000:]}")
+        return 1
+    shutil.rmtree(module_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
