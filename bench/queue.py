@@ -133,6 +133,13 @@ def load(cursor) -> float | None:
                    " WHERE office_type = ANY(%s) AND (closed_on IS NULL OR closed_on > now())",
                    [order, sorted(CASE_HOLDING_TYPES)])
     offices = cursor.fetchone()[0]
+    # Escalation columns (window 1 opens 15 calendar days after filing, Eastern), when the schema has them.
+    optional = {"escalation_stage": "CASE WHEN st <> 'open' THEN st WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END",
+                "window1_opens_at": "w1"}
+    cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [SR_TABLE])
+    present = {row[0] for row in cursor.fetchall()}
+    extra = {column: value for column, value in optional.items() if column in present}
+    columns, values = "".join(f", {c}" for c in extra), "".join(f", {v}" for v in extra.values())
     cursor.execute("SELECT setseed(0.20240601)")
     for first in range(1, ROWS + 1, BATCH):  # one transaction per batch (autocommit)
         cursor.execute(f"""
@@ -141,14 +148,15 @@ def load(cursor) -> float | None:
                        (%(types)s::text[])[floor(exp(random() * ln(10)))::int] AS tp,
                        (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
                 FROM generate_series(%(first)s, %(last)s) n),
-            s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st FROM g)
+            s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st,
+                  ((c AT TIME ZONE 'America/New_York')::date + 15)::timestamp AT TIME ZONE 'America/New_York' AS w1 FROM g)
             INSERT INTO {SR_TABLE} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
                 language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
-                status, version, first_response_at, closed_at)
-            SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n * 7919) %% %(ncust)s], '', '',
+                status, version, first_response_at, closed_at{columns})
+            SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s], '', '',
                 'en', 'IOE' || lpad(n::text, 10, '0'), tp, 'standard', (ARRAY['phone','online','mail','in_person'])[1 + n %% 4],
                 'Bench request ' || n, tp IN ('expedite', 'accommodation'), o, st, 1,
-                CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END, CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END
+                CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END, CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END{values}
             FROM s ORDER BY n""",
                        {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
                         "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})

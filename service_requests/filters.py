@@ -16,10 +16,19 @@ class QueueFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0, label=_("At least this many days old"))
     max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0, label=_("At most this many days old"))
+    inquiry = django_filters.ChoiceFilter(
+        choices=[("service_center", _("Customer wrote to the service center")), ("hq", _("Escalated to HQ"))],
+        method="filter_inquiry", label=_("Escalations"),
+    )
 
     class Meta:
         model = ServiceRequest
-        fields = ["type", "status", "channel", "min_age_days", "max_age_days"]
+        fields = ["type", "status", "channel", "min_age_days", "max_age_days", "inquiry"]
+
+    def filter_inquiry(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        if value == "hq":
+            return queryset.filter(hq_inquiry_at__isnull=False)
+        return queryset.filter(service_center_inquiry_at__isnull=False, hq_inquiry_at__isnull=True)
 
     def filter_status(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         return queryset.filter(status=value)

@@ -89,3 +89,10 @@ class RelocateForm(VersionedForm):
 
 class CloseForm(VersionedForm):
     reason = forms.CharField(label=_("Note for the record"), max_length=1000, required=False)
+
+
+class InquiryForm(PortalForm):
+    message = forms.CharField(
+        label=_("Your message (optional)"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your reference number and receipt number are included for you."),
+    )

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 from offices.models import Agency, Office
 
+from .windows import DayKind, Stage
+
 
 class RequestType(models.TextChoices):
     OUTSIDE_PROCESSING_TIME = "outside_processing_time", _("Case outside normal processing time")
@@ -86,6 +88,12 @@ class ServiceRequest(BaseModel):
     service_center_inquiry_at = models.DateTimeField(null=True, blank=True)
     hq_inquiry_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Escalation (§D.2): when each window opens (computed by service_requests.windows), the stage the
+    # sweep has recorded, and the sweep run that last moved the row (to owe its e-mails set-based).
+    window1_opens_at = models.DateTimeField(null=True, blank=True)
+    window2_opens_at = models.DateTimeField(null=True, blank=True)
+    escalation_stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.WAITING)
+    sweep_batch = models.CharField(max_length=40, null=True, blank=True)
     relocated_to = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -98,6 +106,15 @@ class ServiceRequest(BaseModel):
             ),
             models.Index(fields=["current_office", "status", "created_at"], name="sr_office_status_idx"),
             models.Index(fields=["customer", "created_at"], name="sr_customer_idx"),
+            # The sweep finds due rows through these; when nothing is due they return nothing at once.
+            models.Index(fields=["window1_opens_at"], name="sr_window1_due_idx",
+                         condition=Q(escalation_stage="waiting", status="open")),
+            models.Index(fields=["window2_opens_at"], name="sr_window2_due_idx",
+                         condition=Q(escalation_stage="sc_inquiry_sent", status="open")),
+            models.Index(fields=["sweep_batch"], name="sr_sweep_batch_idx", condition=Q(sweep_batch__isnull=False)),
+            # Service-center queues: inbound inquiries by how long they have waited.
+            models.Index(fields=["current_office", "service_center_inquiry_at"], name="sr_sc_inquiry_idx",
+                         condition=Q(service_center_inquiry_at__isnull=False, status="open")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="sr_status_valid"),
@@ -133,6 +150,30 @@ class ServiceRequest(BaseModel):
     @property
     def owner_email(self) -> str:
         return self.customer.email if self.customer_id else self.contact_email
+
+
+class EscalationPolicy(BaseModel):
+    """The escalation windows, editable in the admin. One row; without it the defaults apply.
+
+    A change applies to requests filed (window 1) or escalated (window 2) after it: the opening
+    dates already computed for older requests stay as the customer was told.
+    """
+
+    window1_days = models.PositiveSmallIntegerField(default=15, help_text=_("Days after the request before the customer may write to the service center."))
+    window1_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
+    window2_days = models.PositiveSmallIntegerField(default=21, help_text=_("Days after that inquiry before the customer may contact HQ."))
+    window2_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = _("escalation policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="escalation_policy_single_row"),
+            models.CheckConstraint(condition=Q(window1_days__gte=1, window2_days__gte=1), name="escalation_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window1_days} {self.window1_kind} / {self.window2_days} {self.window2_kind}"
 
 
 class EventKind(models.TextChoices):

@@ -1,12 +1,17 @@
 """Reads and visibility for service requests. Every view goes through these."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import Role, User
+from offices.models import OfficeType
 
-from .models import OPEN_STATUSES, ServiceRequest, ServiceRequestEvent
+from . import windows
+from .models import OPEN_STATUSES, EscalationPolicy, ServiceRequest, ServiceRequestEvent
 
 REQUEST_NOT_FOUND = _("No service request with that reference number is yours to see.")
 
@@ -57,3 +62,49 @@ def with_timeline(queryset: QuerySet[ServiceRequest], *, customer_view: bool) ->
     if customer_view:
         events = events.filter(visible_to_customer=True)
     return queryset.prefetch_related(Prefetch("events", queryset=events))
+
+
+def escalation_policy() -> windows.WindowPolicy:
+    row = EscalationPolicy.objects.first()
+    if row is None:
+        return windows.WindowPolicy()
+    return windows.WindowPolicy(row.window1_days, row.window1_kind, row.window2_days, row.window2_kind)
+
+
+def facts_for(request: ServiceRequest) -> windows.Facts:
+    return windows.Facts(
+        created_at=request.created_at, first_response_at=request.first_response_at,
+        service_center_inquiry_at=request.service_center_inquiry_at, hq_inquiry_at=request.hq_inquiry_at,
+        is_open=request.is_open,
+    )
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    """What the customer page, the API and staff queues show about the windows."""
+
+    stage: str
+    stage_label: str
+    window1_opens_at: datetime
+    window2_opens_at: datetime | None
+    can_write_to_service_center: bool
+    can_contact_hq: bool
+    service_center_refusal: str
+    hq_refusal: str
+
+
+def escalation_view(request: ServiceRequest, *, now: datetime, policy: windows.WindowPolicy | None = None) -> EscalationView:
+    policy = policy or escalation_policy()
+    facts = facts_for(request)
+    office = request.current_office
+    sc = windows.check_service_center_inquiry(
+        facts, policy, now, at_service_center=office.office_type == OfficeType.SERVICE_CENTER, office_name=office.name
+    )
+    hq = windows.check_hq_inquiry(facts, policy, now)
+    stage = windows.stage(facts, policy, now)
+    return EscalationView(
+        stage=stage, stage_label=str(windows.Stage(stage).label),
+        window1_opens_at=windows.window1_opens_at(facts, policy), window2_opens_at=windows.window2_opens_at(facts, policy),
+        can_write_to_service_center=sc is None, can_contact_hq=hq is None,
+        service_center_refusal=sc.message if sc else "", hq_refusal=hq.message if hq else "",
+    )

@@ -18,9 +18,9 @@ from core.models import CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
 from core.services import audit_record, residence_normalize
 from offices import selectors as office_selectors
-from offices.models import CASE_HOLDING_TYPES, Agency, Office, ReceiptPrefix
+from offices.models import CASE_HOLDING_TYPES, Agency, ContactChannel, Office, OfficeType, Purpose, ReceiptPrefix
 
-from . import rules, selectors
+from . import rules, selectors, windows
 from .models import (
     OPEN_STATUSES,
     PRIORITY_TYPES,
@@ -31,6 +31,7 @@ from .models import (
     ServiceRequestEvent,
     Status,
 )
+from .windows import Stage
 
 DUPLICATE = _("You already have an open request of this kind for this receipt number: {reference}.")
 NO_ROUTE = _("We could not tell which office holds this case. Give the ZIP code (or country) where the customer lives.")
@@ -132,6 +133,7 @@ def service_request_file(
         contact_email=contact_email.strip().lower(), language=language or "en", receipt_number=receipt,
         request_type=request_type, case_class=case_class, channel=channel, description=description.strip(),
         priority=request_type in PRIORITY_TYPES, current_office=office, created_at=now,
+        window1_opens_at=windows.window1_opens_at(windows.Facts(created_at=now), selectors.escalation_policy()),
     )
     for attempt in range(5):
         request.reference_number = _new_reference()
@@ -230,7 +232,7 @@ def service_request_respond(
     now = now or timezone.now()
     text = _text(body)
     request = _locked(actor, reference_number, expected_version)
-    changes: dict[str, object] = {"status": Status.ANSWERED}
+    changes: dict[str, object] = {"status": Status.ANSWERED, "escalation_stage": Stage.ANSWERED}
     if request.first_response_at is None:
         changes["first_response_at"] = now
     request = _save(request, **changes)
@@ -292,7 +294,8 @@ def service_request_relocate(
     if target is None:
         raise ApplicationError.for_field("agency", str(UNKNOWN_AGENCY))
     request = _locked(actor, reference_number, expected_version)
-    changes: dict[str, object] = {"status": Status.RELOCATED, "relocated_to": target, "closed_at": now}
+    changes: dict[str, object] = {"status": Status.RELOCATED, "relocated_to": target, "closed_at": now,
+                                  "escalation_stage": Stage.ANSWERED}
     if request.first_response_at is None:
         changes["first_response_at"] = now
     request = _save(request, **changes)
@@ -308,7 +311,88 @@ def service_request_close(
     now: datetime | None = None,
 ) -> ServiceRequest:
     now = now or timezone.now()
-    request = _save(_locked(actor, reference_number, expected_version), status=Status.CLOSED, closed_at=now)
+    request = _save(_locked(actor, reference_number, expected_version), status=Status.CLOSED, closed_at=now,
+                    escalation_stage=Stage.CLOSED)
     _event(request, EventKind.CLOSE, actor=actor, at=now, body=(reason or "").strip())
     audit_record(actor=actor, action="service_request.closed", target=request)
+    return request
+
+
+INQUIRY_NOT_YOURS = _("Only the customer or their representative can send this inquiry.")
+
+
+def _locked_for_customer(actor: User, reference_number: str) -> ServiceRequest:
+    """Lock a request the actor owns or represents; 404 for anyone else (staff included)."""
+    visible = selectors.service_request_get_for_user(actor, reference_number)
+    if actor.role not in CUSTOMER_ROLES:
+        raise NotFound(str(selectors.REQUEST_NOT_FOUND))
+    return ServiceRequest.objects.select_for_update().get(pk=visible.pk)
+
+
+def _escalation_conflict(refusal: windows.Refusal) -> Conflict:
+    extra = {"opens_on": refusal.opens_on.isoformat()} if refusal.opens_on else {}
+    return Conflict(refusal.message, code=refusal.code, extra=extra)
+
+
+def _mailbox(office: Office, purpose: str) -> str:
+    channel = ContactChannel.objects.filter(office=office, purpose=purpose, kind="email", is_active=True).first()
+    return channel.value if channel else ""
+
+
+@transaction.atomic
+def service_request_service_center_inquiry(
+    *, actor: User, reference_number: str, message: str = "", now: datetime | None = None
+) -> ServiceRequest:
+    """Window 1 (§D.2): no response 15 days after the request, so the customer writes to the service
+    center where the case is pending. The reference number goes with it automatically."""
+    now = now or timezone.now()
+    request = _locked_for_customer(actor, reference_number)
+    policy = selectors.escalation_policy()
+    office = request.current_office
+    refusal = windows.check_service_center_inquiry(
+        selectors.facts_for(request), policy, now, at_service_center=office.office_type == OfficeType.SERVICE_CENTER,
+        office_name=office.name,
+    )
+    if refusal:
+        raise _escalation_conflict(refusal)
+    second = windows.opens_at(now, policy.window2_days, policy.window2_kind)
+    request = _save(request, service_center_inquiry_at=now, window2_opens_at=second,
+                    escalation_stage=Stage.SC_INQUIRY_SENT)
+    text = (message or "").strip() or str(_("No response within {days} days of the service request.")).format(
+        days=policy.window1_days)
+    _event(request, EventKind.SERVICE_CENTER_INQUIRY, actor=actor, at=now, body=text, to_office=office)
+    audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code)
+    mailbox = _mailbox(office, Purpose.SR_FOLLOWUP)
+    if mailbox:
+        notification_queue(kind="service_request.inquiry_to_office", to_email=mailbox, language="en",
+                           template="service_requests/email/inquiry_to_office",
+                           context={"request": request, "message": text, "stage": "service_center"},
+                           dedupe_key=f"service_request.inquiry_to_office:{request.pk}:sc")
+    return request
+
+
+@transaction.atomic
+def service_request_hq_inquiry(
+    *, actor: User, reference_number: str, message: str = "", now: datetime | None = None
+) -> ServiceRequest:
+    """Window 2 (§D.2): no response 21 days after the service-center inquiry, so the customer
+    contacts HQ Office of Service Center Operations."""
+    now = now or timezone.now()
+    request = _locked_for_customer(actor, reference_number)
+    policy = selectors.escalation_policy()
+    refusal = windows.check_hq_inquiry(selectors.facts_for(request), policy, now)
+    if refusal:
+        raise _escalation_conflict(refusal)
+    request = _save(request, hq_inquiry_at=now, escalation_stage=Stage.HQ_ESCALATED)
+    text = (message or "").strip() or str(_("No response within {days} days of the service-center inquiry.")).format(
+        days=policy.window2_days)
+    hq = Office.objects.filter(code="OSCO").first()
+    _event(request, EventKind.HQ_INQUIRY, actor=actor, at=now, body=text, to_office=hq)
+    audit_record(actor=actor, action="service_request.hq_inquiry", target=request)
+    mailbox = _mailbox(hq, Purpose.HQ_ESCALATION) if hq else ""
+    if mailbox:
+        notification_queue(kind="service_request.inquiry_to_office", to_email=mailbox, language="en",
+                           template="service_requests/email/inquiry_to_office",
+                           context={"request": request, "message": text, "stage": "hq"},
+                           dedupe_key=f"service_request.inquiry_to_office:{request.pk}:hq")
     return request

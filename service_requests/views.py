@@ -20,6 +20,7 @@ from .filters import QueueFilter
 from .forms import (
     CallerFileForm,
     CloseForm,
+    InquiryForm,
     FileForm,
     NoteForm,
     RelocateForm,
@@ -117,11 +118,15 @@ def _staff_forms(service_request, data=None) -> dict[str, Any]:  # type: ignore[
 
 def _render_detail(request: HttpRequest, service_request, status: int = 200, **extra: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
     user = request.user
+    now = timezone.now()
     context: dict[str, Any] = {
         "sr": service_request,
         "timeline": selectors.timeline_for_user(user, service_request),
         "is_staff_view": user.role in STAFF_ROLES,
-        "now": timezone.now(),
+        "is_customer_view": user.role in CUSTOMER_ROLES,
+        "escalation": selectors.escalation_view(service_request, now=now),
+        "now": now,
+        "inquiry_form": InquiryForm(),
     }
     if context["is_staff_view"] and service_request.status in OPEN_STATUSES:
         context.update(_staff_forms(service_request))
@@ -150,19 +155,22 @@ def request_action(request: HttpRequest, reference_number: str, action: str) -> 
         selectors.service_request_get_for_user(request.user, reference_number)  # 404 for strangers first
         raise Forbidden(_("Only staff can do that."))
     form_class, service, done = _ACTIONS[action]
-    service_request = selectors.service_request_get_for_user(request.user, reference_number)
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():
+        service_request = selectors.service_request_get_for_user(request.user, reference_number)
         return _render_detail(request, service_request, status=400, **{f"{action}_form": form})
     values = dict(form.cleaned_data)
     version = values.pop("version")
     try:
+        # The service decides who may see the request: staff whose office transferred it away a
+        # moment ago get 409 (stale), not 404, so no visibility check may come before it.
         service(actor=request.user, reference_number=reference_number, expected_version=version, **values)
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise
         form_add_application_error(form, exc)
-        fresh = selectors.service_request_list_for_user(request.user).filter(pk=service_request.pk).first()
+        fresh = selectors.service_request_list_for_user(request.user).filter(
+            reference_number=reference_number.strip().upper()).first()
         if fresh is None:  # transferred away meanwhile
             messages.error(request, exc.message)
             return redirect("service_requests:queue")
@@ -189,3 +197,31 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "service_requests/queue.html",
                   {"filter": queue_filter, "page": page, "query": query.urlencode(), "now": timezone.now()},
                   status=200 if valid else 400)
+
+
+_INQUIRIES = {
+    "service-center-inquiry": (services.service_request_service_center_inquiry,
+                               _("Your inquiry was sent to the service center.")),
+    "hq-inquiry": (services.service_request_hq_inquiry,
+                   _("Your inquiry was sent to HQ Office of Service Center Operations.")),
+}
+
+
+@login_required
+@require_POST
+def request_inquiry(request: HttpRequest, reference_number: str, step: str) -> HttpResponse:
+    """Customer escalations: the service-center inquiry (window 1) and the HQ inquiry (window 2)."""
+    service, done = _INQUIRIES[step]
+    service_request = selectors.service_request_get_for_user(request.user, reference_number)
+    form = InquiryForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, service_request, status=400, inquiry_form=form)
+    try:
+        service(actor=request.user, reference_number=reference_number, message=form.cleaned_data["message"])
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        form_add_application_error(form, exc)
+        return _render_detail(request, service_request, status=exc.status_code, inquiry_form=form)
+    messages.success(request, done)
+    return redirect("service_requests:detail", reference_number=reference_number)

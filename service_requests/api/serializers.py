@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from service_requests.models import CaseClass, Channel, RequestType, ServiceRequest, ServiceRequestEvent
+from service_requests.selectors import escalation_view
 
 
 class FileInputSerializer(serializers.Serializer):
@@ -78,20 +79,42 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceRequest
         fields = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number",
-                  "current_office", "created_at", "first_response_at", "age_days", "version"]
+                  "current_office", "created_at", "first_response_at", "escalation_stage", "service_center_inquiry_at",
+                  "hq_inquiry_at", "age_days", "version"]
 
     def get_age_days(self, obj: ServiceRequest) -> int:
         return (self.context["now"] - obj.created_at).days
 
 
+class EscalationSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    window1_opens_at = serializers.DateTimeField(help_text="When the customer may write to the service center")
+    window2_opens_at = serializers.DateTimeField(allow_null=True, help_text="When the customer may contact HQ")
+    can_write_to_service_center = serializers.BooleanField()
+    can_contact_hq = serializers.BooleanField()
+    service_center_refusal = serializers.CharField(help_text="Why not yet, when it cannot be sent")
+    hq_refusal = serializers.CharField()
+
+
 class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
     customer = serializers.EmailField(source="owner_email")
     timeline = serializers.SerializerMethodField()
+    escalation = serializers.SerializerMethodField()
 
     class Meta(ServiceRequestListSerializer.Meta):
         fields = [*ServiceRequestListSerializer.Meta.fields, "customer", "case_class", "description",
-                  "service_center_inquiry_at", "hq_inquiry_at", "closed_at", "timeline"]
+                  "closed_at", "escalation", "timeline"]
+
+    @extend_schema_field(EscalationSerializer)
+    def get_escalation(self, obj: ServiceRequest) -> dict:
+        return EscalationSerializer(escalation_view(obj, now=self.context["now"])).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj: ServiceRequest) -> list[dict]:
         return EventSerializer(self.context["timeline"], many=True, context=self.context).data
+
+
+class InquiryInputSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                    help_text="Optional; the reference number is included automatically")

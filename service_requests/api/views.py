@@ -15,6 +15,7 @@ from service_requests.models import OPEN_STATUSES, Channel, ServiceRequest
 from .serializers import (
     CloseInputSerializer,
     FileInputSerializer,
+    InquiryInputSerializer,
     RelocateInputSerializer,
     ServiceRequestDetailSerializer,
     ServiceRequestListSerializer,
@@ -137,3 +138,28 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request: Request, reference_number: str) -> Response:
         return self._act(CloseInputSerializer, services.service_request_close, reference_number)
+
+    def _inquiry(self, service, reference_number: str) -> Response:  # type: ignore[no-untyped-def]
+        data = InquiryInputSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        updated = service(actor=self.request.user, reference_number=reference_number,
+                          message=data.validated_data.get("message", ""))
+        return self._detail(updated)
+
+    @extend_schema(request=InquiryInputSerializer, responses={
+        200: ServiceRequestDetailSerializer,
+        409: OpenApiResponse(description="Not yet (with `opens_on`), not at a service center, answered, or sent already"),
+    }, tags=["escalation"])
+    @action(detail=True, methods=["post"], url_path="service-center-inquiry")
+    def service_center_inquiry(self, request: Request, reference_number: str) -> Response:
+        """Customer: write to the service center where the case is pending, once window 1 has opened."""
+        return self._inquiry(services.service_request_service_center_inquiry, reference_number)
+
+    @extend_schema(request=InquiryInputSerializer, responses={
+        200: ServiceRequestDetailSerializer,
+        409: OpenApiResponse(description="Not yet (with `opens_on`), no service-center inquiry, answered, or sent already"),
+    }, tags=["escalation"])
+    @action(detail=True, methods=["post"], url_path="hq-inquiry")
+    def hq_inquiry(self, request: Request, reference_number: str) -> Response:
+        """Customer: contact HQ Office of Service Center Operations, once window 2 has opened."""
+        return self._inquiry(services.service_request_hq_inquiry, reference_number)

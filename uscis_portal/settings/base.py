@@ -163,6 +163,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+        "ServiceRequestStatusEnum": "service_requests.models.Status",
+        "EscalationStageEnum": "service_requests.windows.Stage",
+    },
 }
 
 # --- Cache --------------------------------------------------------------------------------------
@@ -201,6 +206,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 300.0},
     # Every 15 minutes, remind customers whose appointment is about a day away (once each).
     "appointment-reminders": {"task": "appointments.tasks.appointment_reminders_send", "schedule": 900.0},
+    # Escalation windows (15 and 21 days): every ESCALATION_SWEEP_SECONDS, move due requests to their
+    # next stage and owe each customer one e-mail per window. Idempotent; catches up after downtime.
+    "escalation-sweep": {
+        "task": "service_requests.tasks.escalation_sweep_task",
+        "schedule": float(env_int("ESCALATION_SWEEP_SECONDS", 600)),
+    },
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
