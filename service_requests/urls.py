@@ -15,4 +15,5 @@ urlpatterns = [
     path("service-requests/<str:reference_number>/<slug:action>/", views.request_action, name="action"),
     path("staff/service-requests/", views.staff_queue, name="queue"),
     path("staff/service-requests/new/", views.request_file_for_caller, name="file_for_caller"),
+    path("staff/dashboard/", views.staff_dashboard, name="dashboard"),
 ]

@@ -15,13 +15,13 @@ from core.errors import ApplicationError, Forbidden
 from core.models import CUSTOMER_ROLES, Role
 from core.web import form_add_application_error
 
-from . import selectors, services
+from . import dashboard, selectors, services
 from .filters import QueueFilter
 from .forms import (
     CallerFileForm,
     CloseForm,
-    InquiryForm,
     FileForm,
+    InquiryForm,
     NoteForm,
     RelocateForm,
     RepresentativeFileForm,
@@ -225,3 +225,25 @@ def request_inquiry(request: HttpRequest, reference_number: str, step: str) -> H
         return _render_detail(request, service_request, status=exc.status_code, inquiry_form=form)
     messages.success(request, done)
     return redirect("service_requests:detail", reference_number=reference_number)
+
+
+@login_required
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """Requests per stage, windows opening in the next 7 days, and charts per office."""
+    if request.user.role not in STAFF_ROLES:
+        raise Forbidden(_("This page is for staff."))
+    now = timezone.now()
+    scope = selectors.service_request_list_for_user(request.user).order_by()
+    ages = dashboard.age_by_office(scope, now=now)
+    responses = dashboard.first_response_by_office(scope)
+    return render(request, "service_requests/dashboard.html", {
+        "now": now,
+        "stages": dashboard.stage_counts(scope),
+        "soon": dashboard.opening_soon(scope, now=now),
+        "age_buckets": [label for label, _low, _high in dashboard.AGE_BUCKETS],
+        "age_rows": dashboard.stacked(ages),
+        "age_height": max(len(ages), 1) * 28 + 10,
+        "response_bars": dashboard.bars([(r.office, round(r.mean_days, 1)) for r in responses]),
+        "responses": responses,
+        "response_height": max(len(responses), 1) * 28 + 10,
+    })

@@ -22,7 +22,7 @@ FILED = datetime(2026, 11, 27, 10, tzinfo=ET)
 
 def bulk_requests(count: int, *, created: datetime, stage: str = "waiting", **extra) -> None:
     """Insert requests directly, as many as a test needs (filing one by one is for the service tests)."""
-    from service_requests.windows import WindowPolicy, window1_opens_at, Facts
+    from service_requests.windows import Facts, WindowPolicy, window1_opens_at
 
     customer = CustomerFactory()
     office = Office.objects.get(code="VSC")
