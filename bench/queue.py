@@ -1,18 +1,17 @@
 """Benchmark the office-staff queue (GET /api/v1/service-requests/) over real HTTP against Postgres.
 
-Loads 1,000,000 service requests (the case-holding offices, log-skewed so a few are big; 75 % open,
-10 % answered, 15 % closed; ages over 120 days; 20,000 customers) with INSERT … SELECT generate_series,
-serves the project with gunicorn (ONE sync worker) and measures from one client thread (http.client),
-DURATION_S each after a warm-up, as the biggest office's staff (token auth):
-  1. the queue, ?page_size=20 and ?type=card_not_received&page=5, against two floors:
-     /bench/plain, a Django view returning HttpResponse("ok"), and /bench/rows-json, a bare Django view
-     returning the same 20 rows (same token lookup, filter, order, LIMIT; ORM .values() + JsonResponse;
-     no DRF, no COUNT). Those two live in a WSGI module written to a temporary directory (the project
-     is not edited) that imports the project's application and prepends two URLs, so they run through
-     the same middleware. Prints requests/s, CPU ms per request of the worker and of its Postgres
-     backend, and the ratios.
-  2. each queue request's SQL, captured in-process (django.test.Client), through EXPLAIN (ANALYZE,
-     BUFFERS), then timed RUNS times: database time per request, and whether it uses an index.
+Loads 1,000,000 service requests (case-holding offices, log-skewed so a few are big; 75 % open, 10 %
+answered, 15 % closed; ages over 120 days; 20,000 customers) with INSERT … SELECT generate_series, serves
+the project with gunicorn (ONE sync worker) and, as the biggest office's staff (token), measures from one
+client thread (http.client) for DURATION_S each after a warm-up:
+  1. requests/s of the queue (?page_size=20, and ?type=card_not_received&page=5) and of two floors:
+     /bench/plain (a Django view returning HttpResponse("ok")) and /bench/rows-json (a bare Django view
+     returning the same 20 rows: same token lookup, filter, order and LIMIT, ORM .values() + JsonResponse,
+     no DRF, no COUNT), with CPU ms per request of the worker and of its Postgres backend. The floors live
+     in a WSGI module written to a temporary directory, which imports the project's application and
+     prepends two URLs (so the same middleware runs); the project itself is not edited.
+  2. the queue's SQL, captured in-process (django.test.Client), through EXPLAIN (ANALYZE, BUFFERS), then
+     timed RUNS times: database time per request, and whether it uses an index.
 Targets: queue ≥ 100 requests/s per core (one sync worker uses one core); database ≤ 2 ms per request.
 A non-200 answer, or bench rows that differ from the API's, exits non-zero.
 
@@ -61,7 +60,7 @@ from service_requests.models import OPEN_STATUSES, ServiceRequest
 from uscis_portal import urls
 
 FIELDS = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number", "created_at",
-          "first_response_at", "version"]
+          "first_response_at", "version"]  # those ServiceRequestListSerializer returns, with current_office and age_days
 
 
 def rows_json(request):
@@ -236,7 +235,7 @@ def database_time(cursor, label: str, statements: list[str]) -> tuple[float, boo
         executions.append(float(next(line for line in plan if line.startswith("Execution Time:")).split()[2]))
         on_table, seq_scan = any(f"on {SR_TABLE}" in line for line in plan), any(f"Seq Scan on {SR_TABLE}" in line for line in plan)
         indexed &= not seq_scan
-        print(f"    [{name}] execution {executions[-1]:.3f} ms, top node {plan[0].split('  (')[0]}; index on the "
+        print(f"    [{name}] execution {executions[-1]:.3f} ms, top node {plan[0].split(' (actual')[0]}; index on the "
               f"service-requests table: {'n/a' if not on_table else 'NO (Seq Scan)' if seq_scan else 'yes'}")
         print(f"      SQL: {statement[:240]}{' …' if len(statement) > 240 else ''}")
         print("\n".join(f"        {line}" for line in plan))

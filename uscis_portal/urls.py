@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("offices.api.urls")),
     path("", include("appointments.api.urls")),
     path("", include("service_requests.api.urls")),
+    path("", include("inquiries.api.urls")),
 ]
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", include("offices.urls")),
     path("", include("appointments.urls")),
     path("", include("service_requests.urls")),
+    path("", include("inquiries.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "offices",
     "appointments",
     "service_requests",
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,8 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "ServiceRequestStatusEnum": "service_requests.models.Status",
         "EscalationStageEnum": "service_requests.windows.Stage",
+        "ServiceRequestChannelEnum": "service_requests.models.Channel",
+        "InquiryChannelEnum": "inquiries.models.InquiryChannel",
     },
 }
 

@@ -1,0 +1,56 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.views import ScopedGenericViewSet
+from core.errors import ApplicationError
+from inquiries import selectors, services
+from inquiries.filters import InquiryFilter
+from inquiries.models import Inquiry
+from service_requests.services import customer_by_email
+
+from .serializers import InquirySerializer, RecordInputSerializer
+
+
+class IsStaff(permissions.BasePermission):
+    message = "Only Contact Center agents and office staff work with inquiries."
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user and request.user.is_authenticated and request.user.role in selectors.STAFF_ROLES)
+
+
+class InquiryViewSet(ScopedGenericViewSet):
+    """Record and triage inquiries (staff). Agents and office staff see their own office's."""
+
+    scope_model = Inquiry
+    serializer_class = InquirySerializer
+    permission_classes = [IsStaff]
+    filterset_class = InquiryFilter
+
+    def scope_queryset(self):
+        return selectors.inquiry_list_for_user(self.request.user).select_related(
+            "expedite_criterion", "service_request").prefetch_related("redirect_agency__topics")
+
+    @extend_schema(tags=["inquiries"])
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(tags=["inquiries"])
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self.get_serializer(selectors.inquiry_get_for_user(request.user, pk)).data)
+
+    @extend_schema(request=RecordInputSerializer, responses={201: InquirySerializer}, tags=["inquiries"])
+    def create(self, request: Request) -> Response:
+        """Record an inquiry; the response carries the triage (suggested, and final)."""
+        data = RecordInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        email = values.pop("customer", "")
+        customer = customer_by_email(email) if email else None
+        if email and customer is None:
+            raise ApplicationError.for_field("customer", "No customer account has that e-mail address.")
+        inquiry = services.inquiry_record(actor=request.user, customer=customer, **values)
+        fresh = self.get_queryset().get(pk=inquiry.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,80 @@
+"""Reads for inquiries: visibility, redirect rules for triage, FCR and triage reports."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotFound
+from core.models import Role, User
+from offices.models import RedirectTopic
+
+from . import rules
+from .models import Inquiry
+
+INQUIRY_NOT_FOUND = _("No inquiry with that number is yours to see.")
+STAFF_ROLES = (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN)
+
+
+def inquiry_list_for_user(user: User) -> QuerySet[Inquiry]:
+    """Agents and office staff: their own office's inquiries. HQ and admins: all. Customers: none."""
+    base = Inquiry.objects.select_related("office", "taken_by", "redirect_agency", "redirect_topic", "customer")
+    if not user.is_authenticated or user.role not in STAFF_ROLES:
+        return base.none()
+    if user.role in (Role.ADMIN, Role.HQ_OSCO):
+        return base
+    if user.office_id is None:
+        return base.filter(taken_by=user)
+    return base.filter(office_id=user.office_id)
+
+
+def inquiry_get_for_user(user: User, inquiry_id: int | str) -> Inquiry:
+    try:
+        return inquiry_list_for_user(user).get(pk=int(inquiry_id))
+    except (Inquiry.DoesNotExist, ValueError, TypeError):
+        raise NotFound(str(INQUIRY_NOT_FOUND)) from None
+
+
+def redirect_rules() -> list[rules.RedirectRule]:
+    return [
+        rules.RedirectRule(t.code, t.agency.code, tuple(k.strip() for k in t.keywords.split(",") if k.strip()))
+        for t in RedirectTopic.objects.select_related("agency")
+    ]
+
+
+@dataclass(frozen=True)
+class FcrRow:
+    key: str
+    week: datetime | None
+    total: int
+    resolved_first_time: int
+    repeats: int
+
+    @property
+    def rate(self) -> float:
+        return self.resolved_first_time / self.total if self.total else 0.0
+
+
+def fcr_report(scope: QuerySet[Inquiry], *, by: str) -> list[FcrRow]:
+    """First Contact Resolution by channel or office and week: a first contact counts as resolved
+    when it was resolved then and nobody came back about it within 30 days. One query."""
+    group = {"channel": "channel", "office": "office__code"}[by]
+    rows = (
+        scope.filter(repeat_of__isnull=True)
+        .annotate(week=TruncWeek("created_at"))
+        .values(group, "week")
+        .annotate(
+            total=Count("id", distinct=True),
+            resolved=Count("id", filter=Q(resolved_at_first_contact=True, repeats__isnull=True), distinct=True),
+            repeated=Count("id", filter=Q(repeats__isnull=False), distinct=True),
+        )
+        .order_by("week", group)
+    )
+    return [FcrRow(str(r[group] or "—"), r["week"], r["total"], r["resolved"], r["repeated"]) for r in rows]
+
+
+def triage_report(scope: QuerySet[Inquiry], *, by: str) -> list[dict]:
+    group = {"channel": "channel", "office": "office__code"}[by]
+    return list(scope.values(group, "triage").annotate(n=Count("id")).order_by(group, "triage"))

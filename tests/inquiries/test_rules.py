@@ -1,0 +1,88 @@
+"""Table-driven triage: every outcome, each case traced to a sentence of the policy text."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from inquiries import rules
+from inquiries.rules import Contact, GuideAnswers
+from inquiries.models import ComplaintKind, Topic, Triage
+
+REDIRECTS = [
+    rules.RedirectRule("visa-abroad", "dos-consular", ("visa", "visa interview", "consulate", "embassy")),
+    rules.RedirectRule("i94", "cbp", ("I-94", "arrival record")),
+    rules.RedirectRule("social-security", "ssa", ("social security", "SSN")),
+]
+
+CASES = [
+    # "Any communication expressing dissatisfaction with USCIS" is a complaint (Appendix).
+    ("dissatisfaction, case-specific", Contact("ncsc_phone", "case_status", True, True), Triage.COMPLAINT,
+     ComplaintKind.CASE_SPECIFIC, ""),
+    ("dissatisfaction in words", Contact("email", "other", False, False, False, "The officer was rude to me."),
+     Triage.COMPLAINT, ComplaintKind.NON_CASE_SPECIFIC, ""),
+    # Misconduct goes to OSI and the DHS OIG (old Chapter 10).
+    ("misconduct alleged", Contact("in_person", "other", False, False, True), Triage.COMPLAINT,
+     ComplaintKind.MISCONDUCT, ""),
+    ("misconduct in words", Contact("mail", "case_status", True, False, False, "He asked for a bribe."),
+     Triage.COMPLAINT, ComplaintKind.MISCONDUCT, ""),
+    # "During outreach events, USCIS employees do not respond to case-specific inquiries" (§B.2).
+    ("case question at outreach", Contact("outreach_event", "case_status", True), Triage.OUTREACH_REDIRECT, "", ""),
+    ("general question at outreach", Contact("outreach_event", "forms_and_fees", False), Triage.STANDARD, "", ""),
+    # "USCIS redirects the inquiry ... and provides the contact information of the correct agency" (§A.2).
+    ("staff chose the agency", Contact("ncsc_phone", "other_agency", redirect_topic="i94"), Triage.REDIRECT, "", "i94"),
+    ("visa interview in words", Contact("email", "other", text="When is my visa interview at the embassy?"),
+     Triage.REDIRECT, "", "visa-abroad"),
+    ("other agency, not yet chosen", Contact("ncsc_phone", "other_agency"), Triage.REDIRECT, "", ""),
+    ("a USCIS topic mentioning a visa stays with USCIS",
+     Contact("ncsc_phone", "case_status", True, text="My I-130 for my wife's visa"), Triage.STANDARD, "", ""),
+    # "Urgent situations that require accelerated processing should be expedited" (§A.2).
+    ("expedite", Contact("ncsc_phone", "expedite", True), Triage.EXPEDITE, "", ""),
+    # "Most customer inquiries are routine ... resolved by regular procedures" (§A.1).
+    ("routine", Contact("ncsc_phone", "forms_and_fees"), Triage.STANDARD, "", ""),
+    ("a complaint comes first, before special handling",
+     Contact("ncsc_phone", "expedite", True, True), Triage.COMPLAINT, ComplaintKind.CASE_SPECIFIC, ""),
+]
+
+
+@pytest.mark.parametrize(("case", "contact", "triage", "kind", "topic"), CASES, ids=[c[0] for c in CASES])
+def test_triage(case, contact, triage, kind, topic):
+    result = rules.triage(contact, REDIRECTS)
+    assert (result.triage, result.complaint_kind, result.redirect_topic) == (triage, kind, topic)
+    assert result.basis == rules.BASIS[triage] and "§" in result.basis or "Appendix" in result.basis
+
+
+ET = ZoneInfo("America/New_York")
+
+
+def test_first_contact_links_to_the_root_within_30_days():
+    now = datetime(2026, 12, 1, tzinfo=ET)
+    first = rules.EarlierInquiry(1, now - timedelta(days=20), None)
+    second = rules.EarlierInquiry(2, now - timedelta(days=5), 1)
+    assert rules.first_contact_for([first, second], now=now) == 1
+    assert rules.first_contact_for([rules.EarlierInquiry(3, now - timedelta(days=31), None)], now=now) is None
+    assert rules.first_contact_for([], now=now) is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "kind", "code"),
+    [
+        (GuideAnswers("visa", lives_in_us=False), "agency", "visa-abroad"),
+        (GuideAnswers("i94", lives_in_us=True), "agency", "i94"),
+        (GuideAnswers("court", lives_in_us=True), "agency", "immigration-court"),
+        (GuideAnswers("detention", lives_in_us=True), "agency", "detention"),
+        (GuideAnswers("social_security", lives_in_us=True, military=True), "agency", "social-security"),
+        (GuideAnswers("my_case", lives_in_us=True, hague_adoption=True), "channel", "hague"),
+        (GuideAnswers("my_case", lives_in_us=False, hague_adoption=True), "channel", "hague-abroad"),
+        (GuideAnswers("my_case", lives_in_us=True, premium_processing=True, military=True), "channel", "premium"),
+        (GuideAnswers("my_case", lives_in_us=True, military=True), "channel", "military"),
+        (GuideAnswers("my_case", lives_in_us=True), "channel", "ncsc"),
+        (GuideAnswers("my_case", lives_in_us=False), "office", ""),
+    ],
+)
+def test_contact_guide(answers, kind, code):
+    assert rules.guide(answers) == rules.GuideOutcome(kind, code)
+
+
+def test_topics_cover_the_other_agency_choice():
+    assert Topic.OTHER_AGENCY in Topic.values
