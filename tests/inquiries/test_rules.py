@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from inquiries import rules
-from inquiries.rules import Contact, GuideAnswers
 from inquiries.models import ComplaintKind, Topic, Triage
+from inquiries.rules import Contact, GuideAnswers
 
 REDIRECTS = [
     rules.RedirectRule("visa-abroad", "dos-consular", ("visa", "visa interview", "consulate", "embassy")),
