@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
+from core.selectors import customer_by_email
 from core.services import audit_record
 from offices import selectors as office_selectors
 from offices.holidays import holiday_name
@@ -37,7 +38,6 @@ NO_OFFICE_ABROAD = _(
 )
 NO_RESIDENCE = _("This account has no residence on file. Add your ZIP code or country in My account first.")
 NAME_A_CUSTOMER = _("Give the e-mail address of the customer you are booking for.")
-NO_SUCH_CUSTOMER = _("No customer account has that e-mail address.")
 CUSTOMERS_BOOK_FOR_THEMSELVES = _("Customers book for themselves; only representatives and staff book for others.")
 ROLE_CANNOT_BOOK = _("Your role cannot book appointments.")
 STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
@@ -86,13 +86,7 @@ def _customer_for(actor: User, customer_email: str | None) -> User:
         raise Forbidden(str(ROLE_CANNOT_BOOK))
     if not customer_email:
         raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
-    customer = (
-        User.objects.select_related("profile")
-        .filter(email__iexact=customer_email.strip(), role__in=list(CUSTOMER_ROLES)).first()
-    )
-    if customer is None:
-        raise ApplicationError.for_field("customer", str(NO_SUCH_CUSTOMER))
-    return customer
+    return customer_by_email(customer_email)
 
 
 def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.Policy) -> rules.GridSlot:

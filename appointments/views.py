@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden
-from core.models import CUSTOMER_ROLES, Role, User
+from core.models import Role, User
+from core.selectors import customer_by_email
 from core.web import form_add_application_error
 from offices.models import Office
 
@@ -41,13 +42,11 @@ def _booking_customer(request: HttpRequest) -> tuple[User | None, CustomerLookup
     lookup = CustomerLookupForm(request.GET if "customer" in request.GET else None)
     if not lookup.is_bound or not lookup.is_valid():
         return None, lookup
-    customer = User.objects.select_related("profile").filter(
-        email__iexact=lookup.cleaned_data["customer"], role__in=list(CUSTOMER_ROLES)
-    ).first()
-    if customer is None:
-        lookup.add_error("customer", _("No customer account has that e-mail address."))
+    try:
+        return customer_by_email(lookup.cleaned_data["customer"]), lookup
+    except ApplicationError as exc:
+        form_add_application_error(lookup, exc)
         return None, lookup
-    return customer, lookup
 
 
 @login_required

@@ -1,5 +1,20 @@
-from .models import User
+from django.utils.translation import gettext_lazy as _
+
+from .errors import ApplicationError
+from .models import CUSTOMER_ROLES, User
+
+NO_SUCH_CUSTOMER = _("No customer account has that e-mail address.")
 
 
 def user_with_profile(user_id: int) -> User:
     return User.objects.select_related("profile", "office").get(pk=user_id)
+
+
+def customer_by_email(email: str) -> User:
+    """The customer (or representative) account with this e-mail; a field error on `customer` if none."""
+    customer = User.objects.select_related("profile").filter(
+        email__iexact=(email or "").strip(), role__in=list(CUSTOMER_ROLES)
+    ).first()
+    if customer is None:
+        raise ApplicationError.for_field("customer", str(NO_SUCH_CUSTOMER), code="no_such_customer")
+    return customer

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden, NotFound
+from core.selectors import customer_by_email
 from core.web import form_add_application_error
 from offices import selectors as office_selectors
 from offices.models import Agency, ContactChannel, Office, RedirectTopic
-from service_requests.services import customer_by_email
 
 from . import rules, selectors, services
 from .filters import InquiryFilter
@@ -89,10 +89,12 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             email = data.pop("customer", "")
-            customer = customer_by_email(email) if email else None
-            if email and customer is None:
-                form.add_error("customer", _("No customer account has that e-mail address."))
-            elif "preview" in request.POST:
+            try:
+                customer = customer_by_email(email) if email else None
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+                return render(request, "inquiries/new.html", context, status=400)
+            if "preview" in request.POST:
                 contact = rules.Contact(data["channel"], data["topic"], data["is_case_specific"], data["dissatisfied"],
                                         data["misconduct_alleged"], data["text"], data["redirect_topic"])
                 suggestion = rules.triage(contact, selectors.redirect_rules())

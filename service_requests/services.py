@@ -168,12 +168,6 @@ def _owner(actor: User, customer: User | None) -> tuple[User | None, User | None
     raise ApplicationError(str(ONLY_CUSTOMERS_FILE_ONLINE), code="forbidden_role")
 
 
-def customer_by_email(email: str) -> User | None:
-    return User.objects.select_related("profile").filter(
-        email__iexact=(email or "").strip(), role__in=list(CUSTOMER_ROLES)
-    ).first()
-
-
 def _locked(actor: User, reference_number: str, expected_version: int | None) -> ServiceRequest:
     """Lock a request the actor may act on. 404 when it is not theirs to see; 409 when it changed
     meanwhile — including when a colleague transferred it away a moment ago."""

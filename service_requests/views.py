@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden
 from core.models import CUSTOMER_ROLES, Role
+from core.selectors import customer_by_email
 from core.web import form_add_application_error
 
 from . import dashboard, selectors, services
@@ -55,22 +56,19 @@ def request_file(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            customer = services.customer_by_email(data["customer"]) if data.get("customer") else None
-            if data.get("customer") and customer is None:
-                form.add_error("customer", _("No customer account has that e-mail address."))
+            try:
+                customer = customer_by_email(data["customer"]) if data.get("customer") else None
+                created = services.service_request_file(
+                    actor=user, request_type=data["request_type"], description=data["description"],
+                    receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+                status = exc.status_code
             else:
-                try:
-                    created = services.service_request_file(
-                        actor=user, request_type=data["request_type"], description=data["description"],
-                        receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
-                    )
-                except ApplicationError as exc:
-                    form_add_application_error(form, exc)
-                    status = exc.status_code
-                else:
-                    messages.success(request, _("Your request is filed. Its reference number is %(ref)s.")
-                                     % {"ref": created.reference_number})
-                    return redirect("service_requests:detail", reference_number=created.reference_number)
+                messages.success(request, _("Your request is filed. Its reference number is %(ref)s.")
+                                 % {"ref": created.reference_number})
+                return redirect("service_requests:detail", reference_number=created.reference_number)
     return render(request, "service_requests/file.html", {"form": form}, status=status)
 
 
@@ -86,22 +84,19 @@ def request_file_for_caller(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            customer = services.customer_by_email(data["customer"]) if data.get("customer") else None
-            if data.get("customer") and customer is None:
-                form.add_error("customer", _("No customer account has that e-mail address."))
+            try:
+                customer = customer_by_email(data["customer"]) if data.get("customer") else None
+                created = services.service_request_file(
+                    actor=request.user, request_type=data["request_type"], description=data["description"],
+                    receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                    contact_name=data["contact_name"], contact_email=data["contact_email"],
+                    zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+                status = exc.status_code
             else:
-                try:
-                    created = services.service_request_file(
-                        actor=request.user, request_type=data["request_type"], description=data["description"],
-                        receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
-                        contact_name=data["contact_name"], contact_email=data["contact_email"],
-                        zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
-                    )
-                except ApplicationError as exc:
-                    form_add_application_error(form, exc)
-                    status = exc.status_code
-                else:
-                    status, form = 201, CallerFileForm(initial={"channel": Channel.PHONE})
+                status, form = 201, CallerFileForm(initial={"channel": Channel.PHONE})
     return render(request, "service_requests/file_for_caller.html", {"form": form, "created": created}, status=status)
 
 

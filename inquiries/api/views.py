@@ -4,11 +4,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.views import ScopedGenericViewSet
-from core.errors import ApplicationError
+from core.selectors import customer_by_email
 from inquiries import selectors, services
 from inquiries.filters import InquiryFilter
 from inquiries.models import Inquiry
-from service_requests.services import customer_by_email
 
 from .serializers import InquirySerializer, RecordInputSerializer
 
@@ -49,8 +48,6 @@ class InquiryViewSet(ScopedGenericViewSet):
         values = dict(data.validated_data)
         email = values.pop("customer", "")
         customer = customer_by_email(email) if email else None
-        if email and customer is None:
-            raise ApplicationError.for_field("customer", "No customer account has that e-mail address.")
         inquiry = services.inquiry_record(actor=request.user, customer=customer, **values)
         fresh = self.get_queryset().get(pk=inquiry.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 from core.api.views import ScopedGenericViewSet
 from core.models import CUSTOMER_ROLES, Role
+from core.selectors import customer_by_email
 from service_requests import selectors, services
 from service_requests.filters import QueueFilter
 from service_requests.models import OPEN_STATUSES, Channel, ServiceRequest
@@ -79,9 +80,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             values = dict(data.validated_data)
             customer = None
             if values.get("customer"):
-                customer = services.customer_by_email(values["customer"])
-                if customer is None:
-                    return Response({"customer": ["No customer account has that e-mail address."]}, status=400)
+                customer = customer_by_email(values["customer"])
             is_staff = request.user.role in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN)
             default_channel = Channel.PHONE if request.user.role == Role.NCSC_AGENT else Channel.ONLINE
             created = services.service_request_file(
