@@ -209,7 +209,7 @@ def appointment_cancel(*, actor: User, appointment_id: int | str, now: datetime 
         status=AppointmentStatus.CANCELLED, cancelled_at=now, updated_at=now
     )
     if not changed:
-        raise Conflict(str(STALE).format(status="changed"), code="stale")
+        raise Conflict(str(STALE).format(status=_("changed")), code="stale")
     Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
     appointment.refresh_from_db()
     audit_record(actor=actor, action="appointment.cancelled", target=appointment)

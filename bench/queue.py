@@ -1,18 +1,15 @@
 """Benchmark the office-staff queue (GET /api/v1/service-requests/) over real HTTP against Postgres.
 
 Loads 1,000,000 service requests (case-holding offices, log-skewed so a few are big; 75 % open, 10 %
-answered, 15 % closed; ages over 120 days; 20,000 customers) with INSERT … SELECT generate_series, serves
-the project with gunicorn (ONE sync worker) and, as the biggest office's staff (token), measures from one
-client thread (http.client) for DURATION_S each after a warm-up:
-  1. requests/s of the queue (?page_size=20, and ?type=card_not_received&page=5) and of two floors:
-     /bench/plain (a Django view returning HttpResponse("ok")) and /bench/rows-json (a bare Django view
-     returning the same 20 rows: same token lookup, filter, order and LIMIT, ORM .values() + JsonResponse,
-     no DRF, no COUNT), with CPU ms per request of the worker and of its Postgres backend. The floors live
-     in a WSGI module written to a temporary directory, which imports the project's application and
-     prepends two URLs (so the same middleware runs); the project itself is not edited.
-  2. the queue's SQL, captured in-process (django.test.Client), through EXPLAIN (ANALYZE, BUFFERS), then
-     timed RUNS times: database time per request, and whether it uses an index.
-Targets: queue ≥ 100 requests/s per core (one sync worker uses one core); database ≤ 2 ms per request.
+answered, 15 % closed; 120 days of ages; 20,000 customers) with INSERT … SELECT generate_series. Then, as
+the biggest office's staff (token), from one client thread (http.client) against gunicorn with ONE sync
+worker, DURATION_S each after a warm-up: requests/s of the queue (?page_size=20, ?type=card_not_received&page=5)
+and of two floors, /bench/plain (HttpResponse("ok")) and /bench/rows-json (the same 20 rows from a bare
+view: same token lookup, filter, order and LIMIT; .values() + JsonResponse; no DRF, no COUNT), with CPU ms
+per request of the worker and of its Postgres backend. The floors live in a WSGI module written to a temp
+directory that wraps the project's application (same middleware); the project is not edited. Then the
+queue's SQL, captured in-process, goes through EXPLAIN (ANALYZE, BUFFERS) and is timed RUNS times.
+Targets: queue ≥ 100 requests/s per core (one sync worker = one core); database ≤ 2 ms per request.
 A non-200 answer, or bench rows that differ from the API's, exits non-zero.
 
 Run from the project root:  .venv/bin/python bench/queue.py
@@ -56,16 +53,18 @@ from django.urls import path
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from service_requests.api.serializers import ServiceRequestListSerializer
 from service_requests.models import OPEN_STATUSES, ServiceRequest
 from uscis_portal import urls
 
-FIELDS = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number", "created_at",
-          "first_response_at", "version"]  # those ServiceRequestListSerializer returns, with current_office and age_days
+# The columns the API's list serializer returns; current_office and age_days are added below.
+COLUMNS = {f.name for f in ServiceRequest._meta.concrete_fields} - {"current_office"}
+FIELDS = [name for name in ServiceRequestListSerializer.Meta.fields if name in COLUMNS]
 
 
 def rows_json(request):
-    token = Token.objects.select_related("user").filter(
-        key=request.headers.get("Authorization", "").removeprefix("Token ")).first()
+    key = request.headers.get("Authorization", "").removeprefix("Token ")
+    token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active or token.user.office_id is None:
         return JsonResponse({"detail": "not authenticated"}, status=401)
     rows = list(ServiceRequest.objects.filter(current_office_id=token.user.office_id, status__in=OPEN_STATUSES)
@@ -101,15 +100,19 @@ def ensure_database(url: str) -> tuple[str, str]:
     return f"{parts.hostname}:{parts.port or 5432}", dbname
 
 
-def load(cursor) -> float | None:
-    """Load the bench customers and requests unless all ROWS are there; returns the seconds taken, or None."""
+def load(cursor) -> None:
+    """Replace the bench customers and requests, in one transaction: the table's indexes (except those
+    behind constraints) are dropped during the load and rebuilt after it, which is much faster."""
     from offices.models import CASE_HOLDING_TYPES
 
-    cursor.execute(f"SELECT count(*) FROM {SR_TABLE} WHERE reference_number LIKE %s", ["SRB%"])
-    if cursor.fetchone()[0] == ROWS:
-        return None
-    started, like = time.perf_counter(), f"%{DOMAIN}"
+    like = f"%{DOMAIN}"
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN"
+                   " (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [SR_TABLE, SR_TABLE])
+    indexes = cursor.fetchall()
     cursor.execute(f"TRUNCATE {SR_TABLE} CASCADE")
+    for name, _ddl in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
     cursor.execute("DELETE FROM core_customerprofile WHERE user_id IN (SELECT id FROM core_user WHERE email LIKE %s)", [like])
     cursor.execute("DELETE FROM core_user WHERE email LIKE %s", [like])
     cursor.execute("INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
@@ -126,14 +129,8 @@ def load(cursor) -> float | None:
                    " WHERE office_type = ANY(%s) AND (closed_on IS NULL OR closed_on > now())",
                    [order, sorted(CASE_HOLDING_TYPES)])
     offices = cursor.fetchone()[0]
-    # Escalation columns, when the schema has them: window 1 opens 15 calendar days after filing (Eastern).
-    cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [SR_TABLE])
-    present = {row[0] for row in cursor.fetchall()}
-    extra = {c: v for c, v in {"window1_opens_at": "w1", "escalation_stage": "CASE WHEN st <> 'open' THEN st"
-             " WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END"}.items() if c in present}
-    columns, values = "".join(f", {c}" for c in extra), "".join(f", {v}" for v in extra.values())
     cursor.execute("SELECT setseed(0.20240601)")
-    for first in range(1, ROWS + 1, BATCH):  # one transaction per batch (autocommit)
+    for first in range(1, ROWS + 1, BATCH):
         cursor.execute(f"""
             WITH g AS MATERIALIZED (
                 SELECT n, now() - random() * interval '{DAYS} days' AS c, random() AS r,
@@ -141,20 +138,27 @@ def load(cursor) -> float | None:
                        (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
                 FROM generate_series(%(first)s, %(last)s) n),
             s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st,
+                  -- escalation window 1 opens 15 calendar days after filing, at the start of the day (Eastern)
                   ((c AT TIME ZONE 'America/New_York')::date + 15)::timestamp AT TIME ZONE 'America/New_York' AS w1 FROM g)
             INSERT INTO {SR_TABLE} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
                 language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
-                status, version, first_response_at, closed_at{columns})
+                status, version, first_response_at, closed_at, window1_opens_at, escalation_stage)
             SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s],
                 '', '', 'en', 'IOE' || lpad(n::text, 10, '0'), tp, 'standard',
                 (ARRAY['phone', 'online', 'mail', 'in_person'])[1 + n %% 4], 'Bench request ' || n,
                 tp IN ('expedite', 'accommodation'), o, st, 1, CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END,
-                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END{values}
+                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END, w1,
+                CASE WHEN st <> 'open' THEN st WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END
             FROM s ORDER BY n""", {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
                                    "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})
-    cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}")  # ANALYZE, and the visibility map autovacuum would set
-    cursor.execute("ANALYZE core_user, core_customerprofile")
-    return time.perf_counter() - started
+    for _name, ddl in indexes:
+        cursor.execute(ddl)
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs, from /proc/stat."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -270,7 +274,7 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -284,7 +288,15 @@ def main() -> int:
     directory_load()
     schedules_load()
     with connection.cursor() as cursor:
-        load_s = load(cursor)
+        cursor.execute(f"SELECT count(*) FROM {SR_TABLE} WHERE reference_number LIKE %s", ["SRB%"])
+        load_s = None
+        if cursor.fetchone()[0] != ROWS:
+            started = time.perf_counter()
+            with transaction.atomic():
+                load(cursor)
+            cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}")  # ANALYZE, and the visibility map autovacuum would set
+            cursor.execute("ANALYZE core_user, core_customerprofile")
+            load_s = time.perf_counter() - started
         cursor.execute(f"SELECT current_office_id, count(*) FILTER (WHERE status IN ('open', 'answered')), count(*)"
                        f" FROM {SR_TABLE} GROUP BY 1 ORDER BY 2 DESC")
         per_office = cursor.fetchall()
@@ -312,40 +324,45 @@ def main() -> int:
     (module_dir / "bench_queue_wsgi.py").write_text(WRAPPER)
     log_path, results = module_dir / "gunicorn.log", {}
     with gunicorn(module_dir, log_path) as (port, worker):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        first_rows = []
-        for path in (QUEUE, ROWS_JSON):  # fairness check: both give the same 20 requests
+        conn, pages = http.client.HTTPConnection("127.0.0.1", port, timeout=60), []
+        for path in (QUEUE, ROWS_JSON):  # fairness: the bare view must answer the same 20 rows with the same keys
             conn.request("GET", path, headers=headers)
-            first_rows.append([r["reference_number"] for r in json.loads(conn.getresponse().read())["results"]])
-        if first_rows[0] != first_rows[1] or len(first_rows[0]) != 20:
-            failures.append((ROWS_JSON, "rows differ from the API's", repr([rows[:3] for rows in first_rows]).encode()))
+            pages.append(json.loads(conn.getresponse().read())["results"])
+        refs = [[row["reference_number"] for row in page] for page in pages]
+        if refs[0] != refs[1] or len(refs[0]) != 20:
+            failures.append((ROWS_JSON, "rows differ from the API's", repr([r[:3] for r in refs]).encode()))
+        missing = set(pages[0][0]) ^ set(pages[1][0]) if pages[0] and pages[1] else set()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
             backends = cursor.fetchall()  # the worker keeps its connection (CONN_MAX_AGE)
         pids = (worker, backends[0][0] if len(backends) == 1 else None)
+        busy0 = machine_cpu()
         for path in (QUEUE, VARIANT, PLAIN, ROWS_JSON):
             results[path] = measure(conn, path, headers, pids, failures)
+        busy = [b - a for a, b in zip(busy0, machine_cpu(), strict=True)]
         conn.close()
 
     print("1. requests per second (sequential, one connection); CPU ms per request of the gunicorn worker and of its "
           "Postgres backend (parallel query workers not included)")
     for path, r in results.items():
-        print(f"  {path:58} {r['rps']:7.1f} req/s  ({r['count']:,} requests; worker {r['worker_ms']:.2f} ms CPU, "
-              f"postgres {r['pg_ms']:.2f} ms CPU per request)")
-    print(f"  connections closed by the server: {sum(r['closed'] for r in results.values()):,} of "
-          f"{sum(r['count'] for r in results.values()):,} responses (sync workers do no keep-alive; http.client reconnects)")
+        print(f"  {path:58} {r['rps']:7.1f} req/s  ({r['count']:,} requests; worker {r['worker_ms']:5.2f} ms CPU = "
+              f"{1000 / r['worker_ms'] if r['worker_ms'] else 0:4.0f} per CPU-second; postgres {r['pg_ms']:5.2f} ms CPU)")
+    print(f"  bare JSON view: same 20 rows as the API: {'yes' if refs[0] == refs[1] else 'NO'}; same keys: "
+          f"{'yes' if not missing else 'NO, differing: ' + ', '.join(sorted(missing))}")
+    print(f"  machine CPU busy during the measurements: {busy[0] / busy[1]:.0%} of {cores} cores (all processes); "
+          f"connections closed by the server: {sum(r['closed'] for r in results.values()):,} of "
+          f"{sum(r['count'] for r in results.values()):,} (sync workers do no keep-alive; http.client reconnects)")
     queue = results[QUEUE]["rps"]
     print(f"  ratios: queue ÷ plain HttpResponse {queue / results[PLAIN]['rps']:.3f}; queue ÷ bare JSON view "
-          f"{queue / results[ROWS_JSON]['rps']:.3f}; variant ÷ bare JSON view "
-          f"{results[VARIANT]['rps'] / results[ROWS_JSON]['rps']:.3f}")
-    for path in (QUEUE, VARIANT):
-        r = results[path]
-        print(f"  {path}: {r['rps']:.1f} req/s per core (1 sync worker = 1 core of {cores}); target ≥ {RPS_TARGET:.0f} "
-              f"per core: {'met' if r['rps'] >= RPS_TARGET else 'missed'} (per CPU-second of the worker: "
-              f"{1000 / r['worker_ms'] if r['worker_ms'] else 0:.0f})")
+          f"{queue / results[ROWS_JSON]['rps']:.3f} (variant ÷ bare JSON view "
+          f"{results[VARIANT]['rps'] / results[ROWS_JSON]['rps']:.3f})")
+    print(f"  per core (1 sync worker = 1 core of {cores}), target ≥ {RPS_TARGET:.0f}: " + "; ".join(
+        f"{label} {results[p]['rps']:.1f} {'met' if results[p]['rps'] >= RPS_TARGET else 'missed'}"
+        for label, p in (("queue", QUEUE), ("variant", VARIANT))))
 
-    print(f"\n2. database time per request (the queue's SQL captured in-process, EXPLAIN, {RUNS} timed runs)")
+    print(f"\n2. database time per request (the queue's SQL captured in-process, EXPLAIN, {RUNS} timed runs; not "
+          "counted: the SELECT 1 that CONN_HEALTH_CHECKS sends before each request's first query)")
     client, db_ok = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}"), True
     for path in (QUEUE, VARIANT):
         with CaptureQueriesContext(connection) as ctx:

@@ -14,7 +14,7 @@ class ContactGuideForm(PortalForm):
                               choices=[(code, _(label)) for code, label in GUIDE_TOPICS])
     country = forms.ChoiceField(
         label=_("Where do you live?"), required=False,
-        choices=[("", _("In the United States or a U.S. territory"))] + overseas_country_choices()[1:],
+        choices=lambda: [("", _("In the United States or a U.S. territory"))] + overseas_country_choices()[1:],
     )
     military = forms.BooleanField(label=_("I am a member of the U.S. military, or family of one"), required=False)
     premium_processing = forms.BooleanField(

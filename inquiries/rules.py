@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_noop
+
 from .models import ComplaintKind, InquiryChannel, Topic, Triage
 
 REPEAT_WINDOW = timedelta(days=30)
@@ -118,13 +120,13 @@ def first_contact_for(earlier: Iterable[EarlierInquiry], *, now: datetime) -> in
 # --- The public contact guide ------------------------------------------------------------------
 
 GUIDE_TOPICS = (
-    ("my_case", "My case or an application"),
-    ("visa", "A visa or a visa interview abroad"),
-    ("i94", "An I-94 record, or entering the United States"),
-    ("court", "Immigration court"),
-    ("detention", "Someone in immigration detention"),
-    ("social_security", "A Social Security number or card"),
-    ("passport", "A U.S. passport"),
+    ("my_case", gettext_noop("My case or an application")),
+    ("visa", gettext_noop("A visa or a visa interview abroad")),
+    ("i94", gettext_noop("An I-94 record, or entering the United States")),
+    ("court", gettext_noop("Immigration court")),
+    ("detention", gettext_noop("Someone in immigration detention")),
+    ("social_security", gettext_noop("A Social Security number or card")),
+    ("passport", gettext_noop("A U.S. passport")),
 )
 _GUIDE_AGENCY_TOPIC = {
     "visa": "visa-abroad", "i94": "i94", "court": "immigration-court", "detention": "detention",

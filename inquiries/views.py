@@ -20,7 +20,7 @@ from offices.models import Agency, ContactChannel, Office, RedirectTopic
 from . import rules, selectors, services
 from .filters import InquiryFilter
 from .forms import ContactGuideForm, FileRequestForm, IdentityCheckForm, OverrideForm, RecordInquiryForm, ReplyForm
-from .models import Topic
+from .models import ComplaintKind, InquiryChannel, Topic, Triage
 
 
 def contact_guide(request: HttpRequest) -> HttpResponse:
@@ -99,6 +99,8 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                                         data["misconduct_alleged"], data["text"], data["redirect_topic"])
                 suggestion = rules.triage(contact, selectors.redirect_rules())
                 context["suggestion"] = suggestion
+                context["suggestion_label"] = Triage(suggestion.triage).label
+                context["complaint_label"] = ComplaintKind(suggestion.complaint_kind).label if suggestion.complaint_kind else ""
                 context["suggested_topic"] = RedirectTopic.objects.select_related("agency").filter(
                     code=suggestion.redirect_topic).first()
                 status = 200
@@ -186,7 +188,13 @@ def inquiry_reports(request: HttpRequest) -> HttpResponse:
          "y": i * 28, "width": round(780 * resolved / total) if total else 0}
         for i, (w, (total, resolved)) in enumerate(sorted(weekly.items()))
     ]
+    channels, triages = dict(InquiryChannel.choices), dict(Triage.choices)
+    triage_rows = [
+        {"group": channels.get(r.get("channel"), r.get("office__code") or "—"), "triage": triages.get(r["triage"]), "n": r["n"]}
+        for r in selectors.triage_report(scope, by=by)
+    ]
+    fcr_rows = [(row, channels.get(row.key, row.key)) for row in fcr]
     return render(request, "inquiries/reports.html", {
-        "by": by, "fcr": fcr, "triage": selectors.triage_report(scope, by=by), "weeks": weeks,
+        "by": by, "fcr": fcr_rows, "triage": triage_rows, "weeks": weeks,
         "chart_height": max(len(weeks), 1) * 28 + 10,
     })

@@ -205,7 +205,7 @@ def _save(request: ServiceRequest, **changes: object) -> ServiceRequest:
         version=F("version") + 1, updated_at=timezone.now(), **changes
     )
     if not updated:
-        raise Conflict(str(STALE).format(status="changed", office=request.current_office.name), code="stale")
+        raise Conflict(str(STALE).format(status=_("changed"), office=request.current_office.name), code="stale")
     request.refresh_from_db()
     return request
 

@@ -11,9 +11,11 @@ Never run ``playwright install``: these tests use the system Chromium (CHROMIUM_
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -80,6 +82,34 @@ def new_page(browser, live_server, directory: None) -> Iterator[Callable[[], Pag
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def time_travel(settings) -> Iterator[Callable[[datetime], None]]:
+    """Freezes the clock at the moment given, and moves it there again on each later call.
+
+    As test_appointments.py's ``clock``: the live server runs in this process, and time_machine
+    patches the clock for every thread; ``tick=True`` lets it run on from each moment. Chromium keeps
+    the real clock, so the session and CSRF cookies last until the browser closes instead of expiring
+    by a date computed from the frozen clock. The session itself still ends 2 weeks after sign-in by
+    the frozen clock: sign in again after a longer jump.
+    """
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+    travel: time_machine.travel | None = None
+    traveller: time_machine.Traveller | None = None
+
+    def travel_to(moment: datetime) -> None:
+        nonlocal travel, traveller
+        if traveller is None:
+            travel = time_machine.travel(moment, tick=True)
+            traveller = travel.start()
+        else:
+            traveller.move_to(moment)
+
+    yield travel_to
+    if travel is not None:
+        travel.stop()
 
 
 @pytest.fixture

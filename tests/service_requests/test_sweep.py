@@ -65,7 +65,7 @@ def test_notifications_are_in_the_customers_language(directory, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         escalation_sweep(now=datetime(2026, 12, 13, tzinfo=ET))
     (email,) = mail.outbox
-    assert email.body.startswith("Hola") and "27 noviembre 2026" in email.body
+    assert email.body.startswith("Hola") and "27 de noviembre de 2026" in email.body
     assert "solicitud de servicio" in email.subject
 
 

@@ -115,6 +115,7 @@ LOGOUT_REDIRECT_URL = "core:home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["uscis_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "America/New_York"
