@@ -151,6 +151,7 @@ def load(cursor) -> None:
                 CASE WHEN st <> 'open' THEN st WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END
             FROM s ORDER BY n""", {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
                                    "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now: CREATE INDEX needs it
     for _name, ddl in indexes:
         cursor.execute(ddl)
 

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden
 from core.models import CUSTOMER_ROLES, Role
+from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
 from core.web import form_add_application_error
 
@@ -186,7 +186,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     queue_filter = QueueFilter(request.GET or None, queryset=base.order_by("current_office_id", "request_type",
                                                                           "created_at", "id"))
     valid = not queue_filter.is_bound or queue_filter.is_valid()
-    page = Paginator(queue_filter.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(queue_filter.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "service_requests/queue.html",

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
+from core.api.pagination import QueuePagination
 from core.api.views import ScopedGenericViewSet
 from core.models import CUSTOMER_ROLES, Role
 from core.selectors import customer_by_email
@@ -14,6 +15,7 @@ from service_requests.filters import QueueFilter
 from service_requests.models import OPEN_STATUSES, Channel, ServiceRequest
 
 from .serializers import (
+    LIST_COLUMNS,
     CloseInputSerializer,
     FileInputSerializer,
     InquiryInputSerializer,
@@ -37,8 +39,13 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     filterset_class = QueueFilter
     serializer_class = ServiceRequestListSerializer
 
+    pagination_class = QueuePagination
+
     def scope_queryset(self):
         queryset = selectors.service_request_list_for_user(self.request.user)
+        if self.action == "list":
+            # Only what the list shows: the queue is the busiest read in the portal.
+            queryset = queryset.select_related(None).select_related("current_office").only(*LIST_COLUMNS)
         if self.request.user.role in CUSTOMER_ROLES:
             return queryset.order_by("-created_at", "-id")
         if "status" not in self.request.query_params:

@@ -191,3 +191,26 @@ def test_staff_queue_is_oldest_first_within_a_type_and_filters(vsc_staff):
     assert client.get("/api/v1/service-requests/?channel=phone").json()["count"] == 0
     assert client.get("/api/v1/service-requests/?type=wish").status_code == 400
     assert client.get("/api/v1/service-requests/?min_age_days=-1").status_code == 400
+
+
+def test_queue_count_stops_at_the_cap(vsc_staff, client, monkeypatch):
+    from core.pagination import CappedCountPaginator
+
+    _load_queue("VSC", 30)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 10)
+    body = api(vsc_staff).get("/api/v1/service-requests/?page_size=5").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (11, True, 5)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 1000)
+    body = api(vsc_staff).get("/api/v1/service-requests/?page_size=5").json()
+    assert body["count_capped"] is False and body["count"] == 25  # 30 loaded, 5 of them closed
+    monkeypatch.setattr(CappedCountPaginator, "cap", 10)
+    client.force_login(vsc_staff)
+    assert "More than 10 requests" in client.get("/staff/service-requests/").content.decode()
+
+
+def test_list_rows_match_the_detail_fields(maria, vsc_staff):
+    api(maria).post("/api/v1/service-requests/", FILE, format="json")
+    listed = api(vsc_staff).get("/api/v1/service-requests/").json()["results"][0]
+    detail = api(vsc_staff).get(f"/api/v1/service-requests/{listed['reference_number']}/").json()
+    for key, value in listed.items():
+        assert detail[key] == value, key
