@@ -158,11 +158,12 @@ def appointment_book(
         message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
         raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
     start = _aware(start, office)
+    # Cheap early answer for the many who lose a race, before the schedule is read; the conditional
+    # UPDATE below is the real guard. (Only an existing, full slot row answers here.)
+    if Slot.objects.filter(office=office, starts_at=start, booked__gte=F("capacity")).exists():
+        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
     policy = selectors.policy_for(office)
     grid = _grid_slot(office, start, now=now, policy=policy)
-    # Cheap early answer for the many who lose a race; the conditional UPDATE below is the real guard.
-    if Slot.objects.filter(office=office, starts_at=grid.start, booked__gte=F("capacity")).exists():
-        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
     User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
     mine = Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now)
     if any(a == grid.start for a in mine.values_list("starts_at", flat=True)):
