@@ -148,7 +148,7 @@ class Notification(BaseModel):
     notice (a sweep run twice, two workers at once) hits the unique constraint and is ignored.
     """
 
-    kind = models.CharField(max_length=48, db_index=True)
+    kind = models.CharField(max_length=48)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
@@ -158,10 +158,10 @@ class Notification(BaseModel):
     # loaded fresh then (so a sweep can owe a million e-mails with one INSERT … SELECT).
     template = models.CharField(max_length=100, blank=True)
     context = models.TextField(default="{}", blank=True)
-    batch = models.CharField(max_length=40, null=True, blank=True, db_index=True)
+    batch = models.CharField(max_length=40, null=True, blank=True)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
-    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True)
     status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
@@ -169,13 +169,16 @@ class Notification(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # Few indexes: a sweep may write a million of these rows in one statement.
         indexes = [
             models.Index(
                 fields=["created_at"], name="notification_unsent_idx",
                 condition=Q(status__in=["pending", "sending"]),
-            )
+            ),
+            models.Index(fields=["batch"], name="notification_batch_idx", condition=Q(batch__isnull=False)),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in NotificationStatus]), name="notification_status_valid"
             ),

@@ -17,7 +17,7 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 
 
 def stage_counts(scope: QuerySet[ServiceRequest]) -> list[tuple[str, str, int]]:
-    counts = dict(scope.values_list("escalation_stage").annotate(n=Count("id")).order_by())
+    counts = dict(scope.values_list("escalation__stage").annotate(n=Count("id")).order_by())
     return [(stage.value, str(stage.label), counts.get(stage.value, 0)) for stage in Stage]
 
 
@@ -26,10 +26,12 @@ def opening_soon(scope: QuerySet[ServiceRequest], *, now: datetime, days: int = 
     until = now + timedelta(days=days)
     return (
         scope.filter(status="open")
-        .filter(Q(escalation_stage=Stage.WAITING, window1_opens_at__gt=now, window1_opens_at__lte=until)
-                | Q(escalation_stage=Stage.SC_INQUIRY_SENT, window2_opens_at__gt=now, window2_opens_at__lte=until))
-        .select_related("current_office")
-        .order_by("window1_opens_at")[:200]
+        .filter(Q(escalation__stage=Stage.WAITING, escalation__window1_opens_at__gt=now,
+                  escalation__window1_opens_at__lte=until)
+                | Q(escalation__stage=Stage.SC_INQUIRY_SENT, escalation__window2_opens_at__gt=now,
+                    escalation__window2_opens_at__lte=until))
+        .select_related("current_office", "escalation")
+        .order_by("escalation__window1_opens_at")[:200]
     )
 
 

@@ -88,12 +88,6 @@ class ServiceRequest(BaseModel):
     service_center_inquiry_at = models.DateTimeField(null=True, blank=True)
     hq_inquiry_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Escalation (§D.2): when each window opens (computed by service_requests.windows), the stage the
-    # sweep has recorded, and the sweep run that last moved the row (to owe its e-mails set-based).
-    window1_opens_at = models.DateTimeField(null=True, blank=True)
-    window2_opens_at = models.DateTimeField(null=True, blank=True)
-    escalation_stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.WAITING)
-    sweep_batch = models.CharField(max_length=40, null=True, blank=True)
     relocated_to = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -106,12 +100,6 @@ class ServiceRequest(BaseModel):
             ),
             models.Index(fields=["current_office", "status", "created_at"], name="sr_office_status_idx"),
             models.Index(fields=["customer", "created_at"], name="sr_customer_idx"),
-            # The sweep finds due rows through these; when nothing is due they return nothing at once.
-            models.Index(fields=["window1_opens_at"], name="sr_window1_due_idx",
-                         condition=Q(escalation_stage="waiting", status="open")),
-            models.Index(fields=["window2_opens_at"], name="sr_window2_due_idx",
-                         condition=Q(escalation_stage="sc_inquiry_sent", status="open")),
-            models.Index(fields=["sweep_batch"], name="sr_sweep_batch_idx", condition=Q(sweep_batch__isnull=False)),
             # Service-center queues: inbound inquiries by how long they have waited.
             models.Index(fields=["current_office", "service_center_inquiry_at"], name="sr_sc_inquiry_idx",
                          condition=Q(service_center_inquiry_at__isnull=False, status="open")),
@@ -150,6 +138,42 @@ class ServiceRequest(BaseModel):
     @property
     def owner_email(self) -> str:
         return self.customer.email if self.customer_id else self.contact_email
+
+
+class Escalation(models.Model):
+    """Where a request stands in the escalation windows (§D.2), in a narrow table of its own.
+
+    The sweep moves up to millions of these rows at once; kept apart from the wide, heavily indexed
+    request row, each move writes a small row and two index entries instead of fifteen. The stage
+    is kept by the services that answer, close or escalate a request, so `waiting` and
+    `sc_inquiry_sent` always mean "still open, nobody has answered".
+    """
+
+    request = models.OneToOneField(ServiceRequest, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="escalation")
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.WAITING)
+    window1_opens_at = models.DateTimeField(help_text=_("Computed by service_requests.windows when the request is filed."))
+    window2_opens_at = models.DateTimeField(null=True, blank=True)
+    # The sweep run that last moved the row, so that run can owe its e-mails with one INSERT … SELECT.
+    sweep_batch = models.CharField(max_length=40, null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep finds due rows through these; when nothing is due they return nothing at once.
+            models.Index(fields=["window1_opens_at"], name="sr_window1_due_idx", condition=Q(stage="waiting")),
+            models.Index(fields=["window2_opens_at"], name="sr_window2_due_idx", condition=Q(stage="sc_inquiry_sent")),
+            models.Index(fields=["sweep_batch"], name="sr_sweep_batch_idx", condition=Q(sweep_batch__isnull=False)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=[s.value for s in Stage]), name="escalation_stage_valid"),
+            models.CheckConstraint(
+                condition=~Q(stage__in=["sc_inquiry_sent", "window2_open"]) | Q(window2_opens_at__isnull=False),
+                name="escalation_window2_known_after_inquiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.stage}"
 
 
 class EscalationPolicy(BaseModel):

@@ -26,6 +26,7 @@ from .models import (
     PRIORITY_TYPES,
     CaseClass,
     Channel,
+    Escalation,
     EventKind,
     ServiceRequest,
     ServiceRequestEvent,
@@ -133,7 +134,6 @@ def service_request_file(
         contact_email=contact_email.strip().lower(), language=language or "en", receipt_number=receipt,
         request_type=request_type, case_class=case_class, channel=channel, description=description.strip(),
         priority=request_type in PRIORITY_TYPES, current_office=office, created_at=now,
-        window1_opens_at=windows.window1_opens_at(windows.Facts(created_at=now), selectors.escalation_policy()),
     )
     for attempt in range(5):
         request.reference_number = _new_reference()
@@ -148,6 +148,10 @@ def service_request_file(
                 raise Conflict(str(DUPLICATE).format(reference="…"), code="duplicate") from None
             if attempt == 4:
                 raise
+    Escalation.objects.create(
+        request=request,
+        window1_opens_at=windows.window1_opens_at(windows.Facts(created_at=now), selectors.escalation_policy()),
+    )
     _event(request, EventKind.CREATED, actor=actor, at=now, to_office=office,
            body=str(_("Filed by {channel}.")).format(channel=request.get_channel_display()))
     audit_record(actor=actor, action="service_request.filed", target=request, office=office.code)
@@ -210,6 +214,11 @@ def _save(request: ServiceRequest, **changes: object) -> ServiceRequest:
     return request
 
 
+def _set_stage(request: ServiceRequest, **changes: object) -> None:
+    """Keep the escalation row in step with the request (call inside the same transaction)."""
+    Escalation.objects.filter(request=request).update(**changes)
+
+
 def _text(value: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -226,10 +235,11 @@ def service_request_respond(
     now = now or timezone.now()
     text = _text(body)
     request = _locked(actor, reference_number, expected_version)
-    changes: dict[str, object] = {"status": Status.ANSWERED, "escalation_stage": Stage.ANSWERED}
+    changes: dict[str, object] = {"status": Status.ANSWERED}
     if request.first_response_at is None:
         changes["first_response_at"] = now
     request = _save(request, **changes)
+    _set_stage(request, stage=Stage.ANSWERED)
     event = _event(request, EventKind.RESPONSE, actor=actor, at=now, body=text)
     audit_record(actor=actor, action="service_request.responded", target=request)
     _notify(request, "responded", str(event.pk))
@@ -288,11 +298,11 @@ def service_request_relocate(
     if target is None:
         raise ApplicationError.for_field("agency", str(UNKNOWN_AGENCY))
     request = _locked(actor, reference_number, expected_version)
-    changes: dict[str, object] = {"status": Status.RELOCATED, "relocated_to": target, "closed_at": now,
-                                  "escalation_stage": Stage.ANSWERED}
+    changes: dict[str, object] = {"status": Status.RELOCATED, "relocated_to": target, "closed_at": now}
     if request.first_response_at is None:
         changes["first_response_at"] = now
     request = _save(request, **changes)
+    _set_stage(request, stage=Stage.ANSWERED)
     _event(request, EventKind.RELOCATE, actor=actor, at=now, body=(reason or "").strip(), agency=target)
     audit_record(actor=actor, action="service_request.relocated", target=request, agency=target.code)
     _notify(request, "relocated", "0", agency=target)
@@ -305,8 +315,8 @@ def service_request_close(
     now: datetime | None = None,
 ) -> ServiceRequest:
     now = now or timezone.now()
-    request = _save(_locked(actor, reference_number, expected_version), status=Status.CLOSED, closed_at=now,
-                    escalation_stage=Stage.CLOSED)
+    request = _save(_locked(actor, reference_number, expected_version), status=Status.CLOSED, closed_at=now)
+    _set_stage(request, stage=Stage.CLOSED)
     _event(request, EventKind.CLOSE, actor=actor, at=now, body=(reason or "").strip())
     audit_record(actor=actor, action="service_request.closed", target=request)
     return request
@@ -350,8 +360,8 @@ def service_request_service_center_inquiry(
     if refusal:
         raise _escalation_conflict(refusal)
     second = windows.opens_at(now, policy.window2_days, policy.window2_kind)
-    request = _save(request, service_center_inquiry_at=now, window2_opens_at=second,
-                    escalation_stage=Stage.SC_INQUIRY_SENT)
+    request = _save(request, service_center_inquiry_at=now)
+    _set_stage(request, stage=Stage.SC_INQUIRY_SENT, window2_opens_at=second)
     text = (message or "").strip() or str(_("No response within {days} days of the service request.")).format(
         days=policy.window1_days)
     _event(request, EventKind.SERVICE_CENTER_INQUIRY, actor=actor, at=now, body=text, to_office=office)
@@ -377,7 +387,8 @@ def service_request_hq_inquiry(
     refusal = windows.check_hq_inquiry(selectors.facts_for(request), policy, now)
     if refusal:
         raise _escalation_conflict(refusal)
-    request = _save(request, hq_inquiry_at=now, escalation_stage=Stage.HQ_ESCALATED)
+    request = _save(request, hq_inquiry_at=now)
+    _set_stage(request, stage=Stage.HQ_ESCALATED)
     text = (message or "").strip() or str(_("No response within {days} days of the service-center inquiry.")).format(
         days=policy.window2_days)
     hq = Office.objects.filter(code="OSCO").first()

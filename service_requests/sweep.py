@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.models import Notification, User
 from core.notifications import notifications_dispatch_batch_on_commit
 
-from .models import ServiceRequest, Status
+from .models import Escalation, ServiceRequest
 from .windows import Stage
 
 
@@ -34,10 +34,10 @@ class SweepResult:
 
 
 def _due(now: datetime) -> tuple:  # (window-1 queryset, window-2 queryset)
-    open_requests = ServiceRequest.objects.filter(status=Status.OPEN)
+    # `waiting` and `sc_inquiry_sent` mean "open and unanswered": the services keep the stage in step.
     return (
-        open_requests.filter(escalation_stage=Stage.WAITING, window1_opens_at__lte=now),
-        open_requests.filter(escalation_stage=Stage.SC_INQUIRY_SENT, window2_opens_at__lte=now),
+        Escalation.objects.filter(stage=Stage.WAITING, window1_opens_at__lte=now),
+        Escalation.objects.filter(stage=Stage.SC_INQUIRY_SENT, window2_opens_at__lte=now),
     )
 
 
@@ -45,20 +45,21 @@ def _owe_window_emails(*, batch: str, now: datetime) -> int:
     """One INSERT … SELECT: an e-mail for each request this run moved. Portable SQL (Postgres and
     SQLite both take `ON CONFLICT … DO NOTHING` and `||`)."""
     sr, user, outbox = ServiceRequest._meta.db_table, User._meta.db_table, Notification._meta.db_table
+    escalation = Escalation._meta.db_table
     sql = f"""
         INSERT INTO {outbox} (kind, user_id, to_email, language, template, context, batch, subject, body,
                               dedupe_key, status, attempts, last_error, created_at, updated_at)
-        SELECT 'service_request.' || sr.escalation_stage,
+        SELECT 'service_request.' || e.stage,
                sr.customer_id,
                COALESCE(u.email, sr.contact_email),
                sr.language,
-               'service_requests/email/' || sr.escalation_stage,
+               'service_requests/email/' || e.stage,
                '{{"request": {{"$model": "service_requests.servicerequest", "pk": ' || CAST(sr.id AS VARCHAR(20)) || '}}}}',
                %s, '', '',
-               'service_request.' || sr.escalation_stage || ':' || CAST(sr.id AS VARCHAR(20)),
+               'service_request.' || e.stage || ':' || CAST(sr.id AS VARCHAR(20)),
                'pending', 0, '', %s, %s
-        FROM {sr} sr LEFT JOIN {user} u ON u.id = sr.customer_id
-        WHERE sr.sweep_batch = %s AND sr.escalation_stage IN (%s, %s)
+        FROM {escalation} e JOIN {sr} sr ON sr.id = e.request_id LEFT JOIN {user} u ON u.id = sr.customer_id
+        WHERE e.sweep_batch = %s AND e.stage IN (%s, %s)
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608 - table names come from model metadata, values are parameters
     with connection.cursor() as cursor:
@@ -74,8 +75,8 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> S
         return SweepResult(now, True, window1.count(), window2.count(), 0)
     batch = uuid.uuid4().hex
     with transaction.atomic():
-        opened1 = window1.update(escalation_stage=Stage.WINDOW1_OPEN, sweep_batch=batch)
-        opened2 = window2.update(escalation_stage=Stage.WINDOW2_OPEN, sweep_batch=batch)
+        opened1 = window1.update(stage=Stage.WINDOW1_OPEN, sweep_batch=batch)
+        opened2 = window2.update(stage=Stage.WINDOW2_OPEN, sweep_batch=batch)
         owed = _owe_window_emails(batch=batch, now=now) if opened1 or opened2 else 0
         if owed:
             notifications_dispatch_batch_on_commit(batch)

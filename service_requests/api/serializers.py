@@ -75,11 +75,12 @@ class EventSerializer(serializers.ModelSerializer):
 _PLAIN = ("reference_number", "request_type", "status", "channel", "priority", "receipt_number", "version")
 _TIMES = ("created_at", "first_response_at", "service_center_inquiry_at", "hq_inquiry_at")
 # The columns the list reads; the queue query fetches only these.
-LIST_COLUMNS = ("id", *_PLAIN, *_TIMES, "escalation_stage", "current_office__code", "current_office__name")
+LIST_COLUMNS = ("id", *_PLAIN, *_TIMES, "escalation__stage", "current_office__code", "current_office__name")
 
 
 class ServiceRequestListSerializer(serializers.ModelSerializer):
     current_office = OfficeRefSerializer()
+    escalation_stage = serializers.CharField(source="escalation.stage")
     age_days = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,7 +104,7 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
         for name in _TIMES:
             value = getattr(instance, name)
             data[name] = field.to_representation(value) if value is not None else None
-        data["escalation_stage"] = instance.escalation_stage
+        data["escalation_stage"] = instance.escalation.stage
         data["age_days"] = self.get_age_days(instance)
         return {name: data[name] for name in self.Meta.fields}
 

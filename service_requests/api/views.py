@@ -45,7 +45,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         queryset = selectors.service_request_list_for_user(self.request.user)
         if self.action == "list":
             # Only what the list shows: the queue is the busiest read in the portal.
-            queryset = queryset.select_related(None).select_related("current_office").only(*LIST_COLUMNS)
+            queryset = queryset.select_related(None).select_related("current_office", "escalation").only(*LIST_COLUMNS)
         if self.request.user.role in CUSTOMER_ROLES:
             return queryset.order_by("-created_at", "-id")
         if "status" not in self.request.query_params:

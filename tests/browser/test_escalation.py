@@ -157,9 +157,9 @@ def test_customer_writes_to_the_service_center_then_to_hq_as_each_window_opens(
     )
 
     filed.refresh_from_db()
-    assert filed.escalation_stage == Stage.HQ_ESCALATED
+    assert filed.escalation.stage == Stage.HQ_ESCALATED
     assert filed.service_center_inquiry_at.astimezone(EASTERN).date() == date(2026, 12, 12)
-    assert filed.window2_opens_at == datetime(2027, 1, 2, tzinfo=EASTERN)
+    assert filed.escalation.window2_opens_at == datetime(2027, 1, 2, tzinfo=EASTERN)
     assert filed.hq_inquiry_at.astimezone(EASTERN).date() == date(2027, 1, 2)
     assert filed.first_response_at is None
     assert list(filed.events.values_list("kind", "body")) == [
@@ -194,7 +194,7 @@ def test_another_customer_can_neither_see_nor_escalate_the_request(page: Page, n
     assert "Page not found" in refused.text()
     filed.refresh_from_db()
     assert filed.service_center_inquiry_at is None
-    assert filed.escalation_stage == Stage.WAITING
+    assert filed.escalation.stage == Stage.WAITING
 
     # The same POST from Maria's session goes through, so the 404 above is Ana's, not the request's.
     owner = new_page()
@@ -205,7 +205,7 @@ def test_another_customer_can_neither_see_nor_escalate_the_request(page: Page, n
     assert accepted.status == 302, accepted.status
     assert accepted.headers["location"] == path
     filed.refresh_from_db()
-    assert filed.escalation_stage == Stage.SC_INQUIRY_SENT
+    assert filed.escalation.stage == Stage.SC_INQUIRY_SENT
 
 
 @pytest.mark.browser

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from service_requests.models import ServiceRequest
+from tests.service_requests.bulk import bulk_requests
 
 
 def api(user) -> APIClient:
@@ -146,24 +147,8 @@ def test_lists_are_scoped(maria, other_customer, vsc_staff, nsc_staff):
 
 
 def _load_queue(office_code: str, count: int) -> None:
-    """Insert requests directly (many customers, several types) for queue tests."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from offices.models import Office
-    from tests.factories import CustomerFactory
-
-    office = Office.objects.get(code=office_code)
-    customer = CustomerFactory()
-    types = ["outside_processing_time", "card_not_received", "expedite", "typographic_error"]
-    now = timezone.now()
-    ServiceRequest.objects.bulk_create([
-        ServiceRequest(reference_number=f"SRQ{i:010d}", customer=customer, receipt_number=f"EAC{i:010d}",
-                       request_type=types[i % 4], channel="online", description="x", current_office=office,
-                       created_at=now - timedelta(days=i % 40, minutes=i), status="open" if i % 7 else "closed")
-        for i in range(count)
-    ])
+    """Many requests directly (several types and ages, some closed) for queue tests."""
+    bulk_requests(count, office=office_code, prefix="SRQ", spread_days=40, vary=True)
 
 
 def test_staff_queue_query_count_is_the_same_at_every_page_size(vsc_staff):

@@ -12,28 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from core.models import Notification
 from offices.models import Office
 from service_requests import services
-from service_requests.models import ServiceRequest
+from service_requests.models import Escalation
 from service_requests.sweep import escalation_sweep
 from tests.factories import CustomerFactory
+from tests.service_requests.bulk import bulk_requests
 
 ET = ZoneInfo("America/New_York")
 FILED = datetime(2026, 11, 27, 10, tzinfo=ET)
-
-
-def bulk_requests(count: int, *, created: datetime, stage: str = "waiting", **extra) -> None:
-    """Insert requests directly, as many as a test needs (filing one by one is for the service tests)."""
-    from service_requests.windows import Facts, WindowPolicy, window1_opens_at
-
-    customer = CustomerFactory()
-    office = Office.objects.get(code="VSC")
-    opens = window1_opens_at(Facts(created_at=created), WindowPolicy())
-    ServiceRequest.objects.bulk_create([
-        ServiceRequest(reference_number=f"SRT{i:010d}{stage[:1]}", customer=customer, receipt_number=f"EAC{i:010d}",
-                       request_type="outside_processing_time", channel="online", description="x",
-                       current_office=office, created_at=created, window1_opens_at=opens, escalation_stage=stage,
-                       **extra)
-        for i in range(count)
-    ], batch_size=2000)
 
 
 def test_window1_opens_once_and_each_customer_is_emailed_once(maria, file_request, django_capture_on_commit_callbacks):
@@ -49,8 +34,7 @@ def test_window1_opens_once_and_each_customer_is_emailed_once(maria, file_reques
             second = escalation_sweep()
     assert (first.window1_opened, first.notifications_owed) == (1, 1)
     assert (second.window1_opened, second.window2_opened, second.notifications_owed) == (0, 0, 0)
-    request.refresh_from_db()
-    assert request.escalation_stage == "window1_open"
+    assert Escalation.objects.get(request=request).stage == "window1_open"
     (email,) = mail.outbox
     assert request.reference_number in email.subject and "Vermont Service Center" in email.body
     assert Notification.objects.get(kind="service_request.window1_open").status == "sent"
@@ -87,8 +71,7 @@ def test_window2_after_the_service_center_inquiry(maria, file_request, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         result = escalation_sweep(now=datetime(2027, 1, 2, 0, 30, tzinfo=ET))
     assert result.window2_opened == 1
-    request.refresh_from_db()
-    assert request.escalation_stage == "window2_open"
+    assert Escalation.objects.get(request=request).stage == "window2_open"
     assert any("headquarters" in m.subject.lower() for m in mail.outbox)
 
 
@@ -104,7 +87,7 @@ def test_after_sixty_days_without_sweeps_one_run_brings_everything_to_its_stage(
         recent = file_request(request_type="typographic_error")
     result = escalation_sweep(now=datetime(2027, 1, 26, tzinfo=ET))  # 60 days after filing, no sweep ever ran
     assert (result.window1_opened, result.window2_opened, result.notifications_owed) == (1, 1, 2)
-    stages = {r.reference_number: r.escalation_stage for r in ServiceRequest.objects.all()}
+    stages = {e.request.reference_number: e.stage for e in Escalation.objects.select_related("request")}
     assert stages == {waiting_long.reference_number: "window1_open", answered.reference_number: "answered",
                       escalated.reference_number: "window2_open", recent.reference_number: "waiting"}
 
@@ -114,7 +97,7 @@ def test_dry_run_writes_nothing(file_request):
         file_request()
     result = escalation_sweep(now=datetime(2026, 12, 20, tzinfo=ET), dry_run=True)
     assert result.window1_opened == 1 and result.dry_run
-    assert ServiceRequest.objects.get().escalation_stage == "waiting" and not Notification.objects.filter(
+    assert Escalation.objects.get().stage == "waiting" and not Notification.objects.filter(
         kind__startswith="service_request.window").exists()
 
 
@@ -136,7 +119,7 @@ def test_run_escalations_command(file_request, capsys):
     call_command("run_escalations", "--as-of", "2026-12-12T08:00:00-05:00", "--dry-run")
     out = capsys.readouterr().out
     assert "dry run" in out and "would move 1" in out
-    assert ServiceRequest.objects.get().escalation_stage == "waiting"
+    assert Escalation.objects.get().stage == "waiting"
     call_command("run_escalations", "--as-of", "2026-12-12T08:00:00-05:00")
     assert "moved 1" in capsys.readouterr().out
     call_command("run_escalations", "--as-of", "2026-12-12T08:00:00-05:00")
@@ -155,7 +138,7 @@ def test_run_escalations_refuses_a_bad_date(db):
 @pytest.mark.timeout(120)
 def test_four_sweeps_at_once_send_each_notification_exactly_once(directory):
     bulk_requests(400, created=FILED - timedelta(days=30))
-    bulk_requests(100, created=FILED - timedelta(days=40), stage="sc_inquiry_sent",
+    bulk_requests(100, created=FILED - timedelta(days=40), stage="sc_inquiry_sent", prefix="SRW",
                   service_center_inquiry_at=FILED - timedelta(days=25), window2_opens_at=FILED - timedelta(days=3))
     barrier = threading.Barrier(4)
     results, errors = [], []
