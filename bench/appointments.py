@@ -26,43 +26,31 @@ import itertools
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import warnings
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
+# bench/queue.py shadows the standard library's `queue` (psycopg imports it): the project root first, bench/ off the path.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resolve() != _BENCH)]
+
+from bench._common import (  # noqa: E402
+    django_setup,
+    ensure_database,
+    gunicorn,
+    print_header,
+    print_load_at_end,
+    reference_data,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_appointments"
-ROOT = Path(__file__).resolve().parent.parent
 RACERS, CLIENTS, DURATION_S, RACE_TARGET_S = 200, 32, 10.0, 2.0
 THREADS, HORIZON_DAYS = 4, 365
 OFFICE, ZIP, DOMAIN = "CHI", "60605", "@appointments.bench.test"
 BOOK, ME = "/api/v1/appointments/", "/api/v1/auth/me/"
-
-
-def ensure_database(url: str) -> tuple[str, str]:
-    """Refuse non-Postgres URLs; create the database if it does not exist. Returns (host:port, db name)."""
-    parts = urlsplit(url)
-    dbname = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not dbname:
-        sys.exit(f"bench/appointments.py needs a Postgres DATABASE_URL with a database name, got scheme {parts.scheme!r}.")
-    maintenance = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    except psycopg.OperationalError as exc:
-        sys.exit(f"Cannot reach Postgres at {parts.hostname}:{parts.port or 5432}: {exc}")
-    return f"{parts.hostname}:{parts.port or 5432}", dbname
 
 
 class Client:
@@ -108,44 +96,6 @@ def drive(port: int, tokens: list[str], requests_of, duration: float | None = No
     for thread in threads:
         thread.join()
     return list(itertools.chain(*answers)), max(finished) - released[0], len(ran_out) if duration else 0
-
-
-@contextmanager
-def gunicorn(workers: int, log_path: Path):
-    """Serve the app on a free port of 127.0.0.1 with this process's environment; yield the port
-    once /healthz answers; always stop the server."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "uscis_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(THREADS)],
-            cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.2)
-        else:
-            sys.exit(f"gunicorn did not answer /healthz:\n{log_path.read_text(errors='replace')[-3000:]}")
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def prepare(count: int) -> tuple[list[str], list]:
@@ -222,43 +172,25 @@ def phases(port: int, tokens: list[str], race_slot, spare: list) -> dict:
 
 def main() -> int:
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    server_addr, dbname = ensure_database(url)
+    server_addr, dbname = ensure_database(url, "appointments.py")
     var_dir = Path(tempfile.mkdtemp(prefix="bench-appointments-"))
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", DJANGO_DEBUG="0",
-                      DJANGO_ALLOWED_HOSTS="127.0.0.1", PORTAL_VAR_DIR=str(var_dir))
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    django_setup(url, DJANGO_ALLOWED_HOSTS="127.0.0.1", PORTAL_VAR_DIR=str(var_dir))
     from appointments.models import HOLDS_PLACE, Appointment, Slot
-    from appointments.services import schedules_load
-    from offices.services import directory_load
 
-    call_command("migrate", verbosity=0)
-    directory_load()
-    schedules_load()
+    reference_data()
     started = time.perf_counter()
     tokens, free = prepare(RACERS + CLIENTS)
     setup_s, race_slot = time.perf_counter() - started, free[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
     cores = len(os.sched_getaffinity(0))
     workers = 2 * cores
-    print("Appointment booking benchmark (HTTP through gunicorn)")
-    print(f"  machine: {cores} cores (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}), "
-          f"Python {sys.version.split()[0]}, Django {django.get_version()}")
-    print(f"  database: Postgres {pg_version} at {server_addr}/{dbname} (DEBUG=False)")
+    print_header("Appointment booking benchmark (HTTP through gunicorn)", server_addr, dbname)
     print(f"  server: gunicorn --workers {workers} (2 × {cores} cores), --worker-class gthread --threads {THREADS}")
     print(f"  data: {len(tokens)} customers in ZIP {ZIP} ({OFFICE}) with tokens, made in {setup_s:.2f} s; "
           f"{len(free):,} free slots over {HORIZON_DAYS} days from {race_slot.start:%Y-%m-%d}\n")
 
     log_path = var_dir / "gunicorn.log"
-    with gunicorn(workers, log_path) as port:
+    options = ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(THREADS)]
+    with gunicorn("uscis_portal.wsgi:application", options, log_path) as (port, _workers):
         r = phases(port, tokens, race_slot, free[1:])
     slot = Slot.objects.get(office__code=OFFICE, starts_at=race_slot.start)
     holding = Appointment.objects.filter(slot=slot, status__in=HOLDS_PLACE).count()
@@ -277,7 +209,7 @@ def main() -> int:
     print(f"  ratio (bookings/s ÷ authenticated GET/s): {bookings_per_s / gets_per_s if gets_per_s else 0:.2f}")
     print(f"\ncorrectness: {checked:,} slots checked, {len(violations)} with booked ≠ appointments or over capacity; "
           f"over-bookings {over}; unexpected answers {len(r['odd'])}")
-    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the rates)")
+    print_load_at_end()
     for starts_at, capacity, booked, held in violations[:5]:
         print(f"  BAD SLOT {starts_at:%Y-%m-%d %H:%M}: booked {booked}, capacity {capacity}, appointments {held}")
     for status, content in r["odd"][:5]:

@@ -19,32 +19,17 @@ import random
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
+# bench/queue.py shadows the standard library's `queue` (psycopg imports it): the project root first, bench/ off the path.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resolve() != _BENCH)]
+
+from bench._common import django_setup, ensure_database, print_header, print_load_at_end, reference_data  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 ZIP_COUNT, API_SUBSET, SEED = 10_000, 2_000, 20240601
 API_FULL_BUDGET_S = 30.0  # use the 2,000-ZIP subset when all 10,000 requests would take longer
-
-
-def ensure_database(url: str) -> tuple[str, str]:
-    """Refuse non-Postgres URLs; create the database if it does not exist. Returns (host:port, db name)."""
-    parts = urlsplit(url)
-    dbname = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not dbname:
-        sys.exit(f"bench/jurisdiction.py needs a Postgres DATABASE_URL with a database name, got scheme {parts.scheme!r}.")
-    maintenance = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    except psycopg.OperationalError as exc:
-        sys.exit(f"Cannot reach Postgres at {parts.hostname}:{parts.port or 5432}: {exc}")
-    return f"{parts.hostname}:{parts.port or 5432}", dbname
 
 
 def random_zips(count: int, seed: int) -> list[str]:
@@ -62,33 +47,17 @@ def random_zips(count: int, seed: int) -> list[str]:
 
 def main() -> int:
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    server, dbname = ensure_database(url)
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    server, dbname = ensure_database(url, "jurisdiction.py")
+    django_setup(url, force_debug_off=False)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from offices.selectors import office_for_zip
-    from offices.services import directory_load
 
-    call_command("migrate", verbosity=0)
-    created = sum(directory_load().values())
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    created = reference_data(schedules=False)
     zips = random_zips(ZIP_COUNT, SEED)
-    print("Jurisdiction benchmark")
-    print(f"  machine: {os.cpu_count()} CPUs (load average {load}), Python {sys.version.split()[0]}, Django {django.get_version()}")
-    print(f"  database: Postgres {pg_version} at {server}/{dbname} (DEBUG={settings.DEBUG})")
+    print_header("Jurisdiction benchmark", server, dbname, all_cpus=True)
     print(f"  directory_load: {created} rows created{' (already loaded)' if not created else ''}")
     print(f"  {len(zips):,} random valid ZIPs, seed {SEED}, {len(set(zips)):,} distinct\n")
 
@@ -157,7 +126,7 @@ def main() -> int:
     print(f"ratio (lookups/s ÷ SELECT 1/s): {lookups_per_s / select1_per_s:.2f}")
     print(f"\ncorrectness: {len(zips) - len(failures):,}/{len(zips):,} lookups found an office; "
           f"{len(api_zips) - len(api_failures):,}/{len(api_zips):,} API requests returned 200")
-    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the rates)")
+    print_load_at_end()
     for zip5, reason in failures + api_failures:
         print(f"  FAIL {zip5}: {reason}")
     return 1 if failures or api_failures else 0

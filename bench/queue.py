@@ -1,44 +1,65 @@
 """Benchmark the office-staff queue (GET /api/v1/service-requests/) over real HTTP against Postgres.
 
 Loads 1,000,000 service requests (case-holding offices, log-skewed so a few are big; 75 % open, 10 %
-answered, 15 % closed; 120 days of ages; 20,000 customers) with INSERT … SELECT generate_series. Then, as
+answered, 15 % closed; 120 days of ages; 20,000 customers) with INSERT … SELECT generate_series, and their
+escalation rows (service_requests_escalation) with INSERT … SELECT from them, window 1 computed in SQL as
+service_requests.windows does (checked on a sample). Then, as
 the biggest office's staff (token), from one client thread (http.client) against gunicorn with ONE sync
 worker, DURATION_S each after a warm-up: requests/s of the queue (?page_size=20, ?type=card_not_received&page=5)
 and of two floors, /bench/plain (HttpResponse("ok")) and /bench/rows-json (the same 20 rows from a bare
-view: same token lookup, filter, order and LIMIT; .values() + JsonResponse; no DRF, no COUNT), with CPU ms
+view: same token lookup, filter, order, escalation join and LIMIT; .values() + JsonResponse; no DRF, no COUNT), with CPU ms
 per request of the worker and of its Postgres backend. The floors live in a WSGI module written to a temp
 directory that wraps the project's application (same middleware); the project is not edited. Then the
 queue's SQL, captured in-process, goes through EXPLAIN (ANALYZE, BUFFERS) and is timed RUNS times.
 Targets: queue ≥ 100 requests/s per core (one sync worker = one core); database ≤ 2 ms per request.
-A non-200 answer, or bench rows that differ from the API's, exits non-zero.
+A non-200 answer, bench rows that differ from the API's, or a window that differs from service_requests.windows
+exits non-zero.
 
 Run from the project root:  .venv/bin/python bench/queue.py
 DATABASE_URL selects the database (Postgres only; default postgres://postgres@127.0.0.1:5432/portal_bench_queue),
 created if missing, migrated, given the directory and schedules. Reruns reuse the rows when the table holds
-the 1,000,000 bench rows; otherwise its service requests (and events) are truncated and all reloaded.
+the 1,000,000 bench rows, each with its escalation row; otherwise its service requests (and their escalation
+rows and events) are truncated and all reloaded.
 """
 
 import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+
+# This file shadows the standard library's `queue` (psycopg imports it): the project root first, bench/ off the path.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resolve() != _BENCH)]
+
+from bench._common import (  # noqa: E402
+    ESCALATION,
+    ROOT,
+    cpu_seconds,
+    customers_load,
+    django_setup,
+    ensure_database,
+    escalations_load,
+    gunicorn,
+    one,
+    print_header,
+    print_load_at_end,
+    reference_data,
+    windows_mismatches,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_queue"
-ROOT = Path(__file__).resolve().parent.parent
 ROWS, CUSTOMERS, BATCH, DAYS = 1_000_000, 20_000, 100_000, 120
-DURATION_S, WARMUP, RUNS, RPS_TARGET, DB_TARGET_MS = 10.0, 50, 200, 100.0, 2.0
+DURATION_S, WARMUP, RUNS, RPS_TARGET, DB_TARGET_MS, SAMPLE = 10.0, 50, 200, 100.0, 2.0, 2_000
 DOMAIN, STAFF = "@queue.bench.test", "bench-queue-staff"  # customers are bench-N@queue.bench.test
 SR_TABLE = "service_requests_servicerequest"
+TABLES = (SR_TABLE, ESCALATION)  # the queue joins each request's escalation row (its stage)
+# Escalation stage of the loaded rows: a closed or answered request's status; an open one waits until window 1.
+STAGE = "CASE WHEN status <> 'open' THEN status WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END"
 QUEUE, VARIANT = "/api/v1/service-requests/?page_size=20", "/api/v1/service-requests/?type=card_not_received&page=5"
 PLAIN, ROWS_JSON = "/bench/plain", "/bench/rows-json"
 # Most frequent first: drawn log-uniformly, the first is ~30 % of requests and the last ~5 %.
@@ -57,7 +78,7 @@ from service_requests.api.serializers import ServiceRequestListSerializer
 from service_requests.models import OPEN_STATUSES, ServiceRequest
 from uscis_portal import urls
 
-# The columns the API's list serializer returns; current_office and age_days are added below.
+# The columns the API's list serializer returns; current_office, escalation_stage and age_days are added below.
 COLUMNS = {f.name for f in ServiceRequest._meta.concrete_fields} - {"current_office"}
 FIELDS = [name for name in ServiceRequestListSerializer.Meta.fields if name in COLUMNS]
 
@@ -69,7 +90,8 @@ def rows_json(request):
         return JsonResponse({"detail": "not authenticated"}, status=401)
     rows = list(ServiceRequest.objects.filter(current_office_id=token.user.office_id, status__in=OPEN_STATUSES)
                 .order_by("current_office_id", "request_type", "created_at", "id")
-                .values(*FIELDS, office_code=F("current_office__code"), office_name=F("current_office__name"))[:20])
+                .values(*FIELDS, office_code=F("current_office__code"), office_name=F("current_office__name"),
+                        escalation_stage=F("escalation__stage"))[:20])
     now = timezone.now()
     for row in rows:
         row["current_office"] = {"code": row.pop("office_code"), "name": row.pop("office_name")}
@@ -81,54 +103,24 @@ urls.urlpatterns[:0] = [path("bench/plain", lambda request: HttpResponse("ok")),
 '''
 
 
-def ensure_database(url: str) -> tuple[str, str]:
-    """Refuse non-Postgres URLs; create the database if it does not exist. Returns (host:port, db name)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    dbname = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not dbname:
-        sys.exit(f"bench/queue.py needs a Postgres DATABASE_URL with a database name, got scheme {parts.scheme!r}.")
-    maintenance = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    except psycopg.OperationalError as exc:
-        sys.exit(f"Cannot reach Postgres at {parts.hostname}:{parts.port or 5432}: {exc}")
-    return f"{parts.hostname}:{parts.port or 5432}", dbname
-
-
 def load(cursor) -> None:
-    """Replace the bench customers and requests, in one transaction: the table's indexes (except those
-    behind constraints) are dropped during the load and rebuilt after it, which is much faster."""
+    """Replace the bench customers, requests and their escalation rows, in one transaction: the two tables'
+    indexes (except those behind constraints) are dropped during the load and rebuilt after it, which is much faster."""
     from offices.models import CASE_HOLDING_TYPES
 
-    like = f"%{DOMAIN}"
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN"
-                   " (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [SR_TABLE, SR_TABLE])
+    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%(sr)s, %(e)s) AND indexname NOT IN"
+                   " (SELECT conname FROM pg_constraint WHERE conrelid IN (%(sr)s::regclass, %(e)s::regclass))",
+                   {"sr": SR_TABLE, "e": ESCALATION})
     indexes = cursor.fetchall()
-    cursor.execute(f"TRUNCATE {SR_TABLE} CASCADE")
+    cursor.execute(f"TRUNCATE {SR_TABLE} CASCADE")  # and the escalation rows and events
     for name, _ddl in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    cursor.execute("DELETE FROM core_customerprofile WHERE user_id IN (SELECT id FROM core_user WHERE email LIKE %s)", [like])
-    cursor.execute("DELETE FROM core_user WHERE email LIKE %s", [like])
-    cursor.execute("INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-                   " is_active, date_joined, role) SELECT '!' || md5(n::text), false, 'bench-' || n || %(d)s, 'Bench',"
-                   " 'Customer ' || n, 'bench-' || n || %(d)s, false, true, now(), 'customer'"
-                   " FROM generate_series(1, %(n)s) n", {"d": DOMAIN, "n": CUSTOMERS})
-    cursor.execute("INSERT INTO core_customerprofile (created_at, updated_at, user_id, country, zip_code, preferred_language,"
-                   " phone) SELECT now(), now(), id, 'US', (10001 + id %% 89000)::text, 'en', '' FROM core_user"
-                   " WHERE email LIKE %s", [like])
-    cursor.execute("SELECT array_agg(id ORDER BY id) FROM core_user WHERE email LIKE %s", [like])
-    customers = cursor.fetchone()[0]
+    customers = customers_load(cursor, DOMAIN, CUSTOMERS)
     order = ["service_center", "national_benefits_center", "field_office", "asylum_office"]  # the first is biggest
-    cursor.execute("SELECT array_agg(id ORDER BY array_position(%s, office_type::text), code) FROM offices_office"
-                   " WHERE office_type = ANY(%s) AND (closed_on IS NULL OR closed_on > now())",
-                   [order, sorted(CASE_HOLDING_TYPES)])
-    offices = cursor.fetchone()[0]
+    offices = one(cursor, "SELECT array_agg(id ORDER BY array_position(%s, office_type::text), code) FROM offices_office"
+                          " WHERE office_type = ANY(%s) AND (closed_on IS NULL OR closed_on > now())",
+                  [order, sorted(CASE_HOLDING_TYPES)])
     cursor.execute("SELECT setseed(0.20240601)")
     for first in range(1, ROWS + 1, BATCH):
         cursor.execute(f"""
@@ -137,20 +129,18 @@ def load(cursor) -> None:
                        (%(types)s::text[])[floor(exp(random() * ln(10)))::int] AS tp,
                        (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
                 FROM generate_series(%(first)s, %(last)s) n),
-            s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st,
-                  -- escalation window 1 opens 15 calendar days after filing, at the start of the day (Eastern)
-                  ((c AT TIME ZONE 'America/New_York')::date + 15)::timestamp AT TIME ZONE 'America/New_York' AS w1 FROM g)
+            s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st FROM g)
             INSERT INTO {SR_TABLE} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
                 language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
-                status, version, first_response_at, closed_at, window1_opens_at, escalation_stage)
+                status, version, first_response_at, closed_at)
             SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s],
                 '', '', 'en', 'IOE' || lpad(n::text, 10, '0'), tp, 'standard',
                 (ARRAY['phone', 'online', 'mail', 'in_person'])[1 + n %% 4], 'Bench request ' || n,
                 tp IN ('expedite', 'accommodation'), o, st, 1, CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END,
-                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END, w1,
-                CASE WHEN st <> 'open' THEN st WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END
+                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END
             FROM s ORDER BY n""", {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
                                    "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})
+    escalations_load(cursor, STAGE)
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now: CREATE INDEX needs it
     for _name, ddl in indexes:
         cursor.execute(ddl)
@@ -160,49 +150,6 @@ def machine_cpu() -> tuple[int, int]:
     """(busy, total) jiffies of all CPUs, from /proc/stat."""
     ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
-
-
-def cpu_seconds(pid: int | None) -> float:
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-@contextmanager
-def gunicorn(module_dir: Path, log_path: Path):
-    """One sync worker on a free port of 127.0.0.1; yields (port, worker pid) once /healthz answers; always stops it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(module_dir), str(ROOT)])}
-    with log_path.open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "bench_queue_wsgi:application", "--bind",
-                                   f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "sync"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while server.poll() is None and time.monotonic() < deadline:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-            finally:
-                conn.close()
-        else:
-            sys.exit(f"gunicorn did not answer /healthz:\n{log_path.read_text(errors='replace')[-3000:]}")
-        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        yield port, int(workers[0]) if len(workers) == 1 else None
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def measure(conn: http.client.HTTPConnection, path: str, headers: dict, pids: tuple, failures: list) -> dict:
@@ -238,10 +185,11 @@ def database_time(cursor, label: str, statements: list[str]) -> tuple[float, boo
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement)
         plan = [row[0] for row in cursor.fetchall()]
         executions.append(float(next(line for line in plan if line.startswith("Execution Time:")).split()[2]))
-        on_table, seq_scan = any(f"on {SR_TABLE}" in line for line in plan), any(f"Seq Scan on {SR_TABLE}" in line for line in plan)
+        on_table = any(f"on {table}" in line for line in plan for table in TABLES)
+        seq_scan = any(f"Seq Scan on {table}" in line for line in plan for table in TABLES)
         indexed &= not seq_scan
         print(f"    [{name}] execution {executions[-1]:.3f} ms, top node {plan[0].split(' (actual')[0]}; index on the "
-              f"service-requests table: {'n/a' if not on_table else 'NO (Seq Scan)' if seq_scan else 'yes'}")
+              f"service-request and escalation tables: {'n/a' if not on_table else 'NO (Seq Scan)' if seq_scan else 'yes'}")
         print(f"      SQL: {statement[:240]}{' …' if len(statement) > 240 else ''}")
         print("\n".join(f"        {line}" for line in plan))
     runs = [[0.0] * len(statements) for _ in range(RUNS)]
@@ -263,68 +211,56 @@ def database_time(cursor, label: str, statements: list[str]) -> tuple[float, boo
 
 
 def main() -> int:
-    # This file is named like the standard library's `queue` (psycopg imports it): take bench/ off the path.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    server_addr, dbname = ensure_database(url)
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", DJANGO_DEBUG="0",
-                      DJANGO_ALLOWED_HOSTS="127.0.0.1")
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    server_addr, dbname = ensure_database(url, "queue.py")
+    django_setup(url, DJANGO_ALLOWED_HOSTS="127.0.0.1")
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
-    from appointments.services import schedules_load
     from core.models import Role, User
     from offices.models import Office
-    from offices.services import directory_load
 
-    call_command("migrate", verbosity=0)
-    directory_load()
-    schedules_load()
+    reference_data()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {SR_TABLE} WHERE reference_number LIKE %s", ["SRB%"])
         load_s = None
-        if cursor.fetchone()[0] != ROWS:
+        if one(cursor, f"SELECT count(*) FROM {SR_TABLE} sr JOIN {ESCALATION} e ON e.request_id = sr.id"
+                       " WHERE sr.reference_number LIKE %s", ["SRB%"]) != ROWS:
             started = time.perf_counter()
             with transaction.atomic():
                 load(cursor)
-            cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}")  # ANALYZE, and the visibility map autovacuum would set
+            # ANALYZE, and the visibility map autovacuum would set
+            cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}, {ESCALATION}")
             cursor.execute("ANALYZE core_user, core_customerprofile")
             load_s = time.perf_counter() - started
         cursor.execute(f"SELECT current_office_id, count(*) FILTER (WHERE status IN ('open', 'answered')), count(*)"
                        f" FROM {SR_TABLE} GROUP BY 1 ORDER BY 2 DESC")
         per_office = cursor.fetchall()
-        cursor.execute("SHOW server_version")
-        pg_version = cursor.fetchone()[0]
+        mismatches = windows_mismatches(cursor, SAMPLE)
     office = Office.objects.get(pk=per_office[0][0])
     staff = User.objects.update_or_create(username=STAFF, defaults={
         "role": Role.OFFICE_STAFF, "office": office, "email": f"{STAFF}@staff.bench.test"})[0]
     token = Token.objects.get_or_create(user=staff)[0].key
     headers, cores = {"Authorization": f"Token {token}"}, len(os.sched_getaffinity(0))
-    print("Staff queue benchmark (HTTP through gunicorn)")
-    print(f"  machine: {cores} cores (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}), "
-          f"Python {sys.version.split()[0]}, Django {django.get_version()}")
-    print(f"  database: Postgres {pg_version} at {server_addr}/{dbname} (DEBUG=False)")
+    print_header("Staff queue benchmark (HTTP through gunicorn)", server_addr, dbname)
     print(f"  server: gunicorn --workers 1 --worker-class sync; client: 1 thread, http.client with keep-alive; "
           f"{WARMUP} warm-up requests, then {DURATION_S:.0f} s per endpoint")
     print(f"  data: {sum(r[2] for r in per_office):,} service requests at {len(per_office)} offices "
           f"({f'loaded in {load_s:.1f} s' if load_s is not None else 'already loaded, reused'}), {CUSTOMERS:,} customers; "
           f"biggest {office.code}: {per_office[0][1]:,} open of {per_office[0][2]:,}; median office "
           f"{per_office[len(per_office) // 2][1]:,} open; smallest {per_office[-1][1]:,} open")
+    print(f"  escalation rows: windows computed in SQL = service_requests.windows on {SAMPLE:,} sampled requests: "
+          f"{'yes' if not mismatches else f'NO, {mismatches} mismatches'}")
     print(f"  staff user {STAFF} at {office.code}, with a DRF token\n")
 
     failures: list = []
     module_dir = Path(tempfile.mkdtemp(prefix="bench-queue-"))
     (module_dir / "bench_queue_wsgi.py").write_text(WRAPPER)
     log_path, results = module_dir / "gunicorn.log", {}
-    with gunicorn(module_dir, log_path) as (port, worker):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(module_dir), str(ROOT)])}
+    with gunicorn("bench_queue_wsgi:application", ["--workers", "1", "--worker-class", "sync"], log_path, env) as (
+            port, workers):
         conn, pages = http.client.HTTPConnection("127.0.0.1", port, timeout=60), []
         for path in (QUEUE, ROWS_JSON):  # fairness: the bare view must answer the same 20 rows with the same keys
             conn.request("GET", path, headers=headers)
@@ -337,7 +273,7 @@ def main() -> int:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
             backends = cursor.fetchall()  # the worker keeps its connection (CONN_MAX_AGE)
-        pids = (worker, backends[0][0] if len(backends) == 1 else None)
+        pids = (workers[0] if len(workers) == 1 else None, backends[0][0] if len(backends) == 1 else None)
         busy0 = machine_cpu()
         for path in (QUEUE, VARIANT, PLAIN, ROWS_JSON):
             results[path] = measure(conn, path, headers, pids, failures)
@@ -374,15 +310,17 @@ def main() -> int:
             mean_ms, indexed = database_time(cursor, path, [q["sql"] for q in ctx.captured_queries])
         db_ok &= mean_ms <= DB_TARGET_MS
         print(f"    database time per request: {mean_ms:.3f} ms   target ≤ {DB_TARGET_MS:.0f} ms: "
-              f"{'met' if mean_ms <= DB_TARGET_MS else 'missed'}; no Seq Scan on {SR_TABLE}: {'yes' if indexed else 'NO'}")
+              f"{'met' if mean_ms <= DB_TARGET_MS else 'missed'}; no Seq Scan on {' or '.join(TABLES)}: {'yes' if indexed else 'NO'}")
 
     rps_ok = all(results[p]["rps"] >= RPS_TARGET for p in (QUEUE, VARIANT))
     print(f"\ntargets: queue ≥ {RPS_TARGET:.0f} req/s per core {'met' if rps_ok else 'missed'}; database ≤ "
           f"{DB_TARGET_MS:.0f} ms per request {'met' if db_ok else 'missed'}; failed requests {len(failures)}")
-    print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the rates)")
+    print_load_at_end()
+    if mismatches:
+        print(f"  FAIL escalation windows: {mismatches} of {SAMPLE:,} sampled rows differ from service_requests.windows")
     for path, status, body in failures[:5]:
         print(f"  FAIL {path}: {status} {body!r}")
-    if failures:
+    if failures or mismatches:
         print(f"server log, tail of {log_path}:\n{log_path.read_text(errors='replace')[-2000:]}")
         return 1
     shutil.rmtree(module_dir, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Benchmark the escalation sweep (service_requests.sweep.escalation_sweep) on 1,000,000 open requests, Postgres.
 
 Loads 1,000,000 OPEN requests (ages over 90 days, the case-holding offices, 20,000 customers; ~8 % `sc_inquiry_sent`
-with window 2 set, the rest `waiting`) with INSERT … SELECT generate_series, windows computed in SQL as
+with window 2 set, the rest `waiting`) with INSERT … SELECT generate_series, and their escalation rows
+(service_requests_escalation, where the sweep works) with INSERT … SELECT from them, windows computed in SQL as
 service_requests.windows does (checked on a sample). Every sweep runs in CaptureQueriesContext, with
 CELERY_BROKER_URL=memory:// (delivery tasks are enqueued in memory and never run: no e-mail is sent).
   C. nothing due, before A (all rows waiting, `now` before any window): 20 sweeps, median/max (target ≤ 50 ms),
@@ -11,10 +12,10 @@ CELERY_BROKER_URL=memory:// (delivery tasks are enqueued in memory and never run
      notifications owed; Postgres backend CPU, WAL, checkpoints. Checks: every row moved, one notification per
      moved request (by kind, no duplicate dedupe_key), every id enqueued once.
   D. idempotence: the same sweep again moves 0 and owes 0.
-  C. nothing due after A (every row moved): with the statistics A left, then after VACUUM ANALYZE.
-  B. baseline: reset, ONE hand-written UPDATE of the window-1 rows in a transaction; ratio sweep rows/s ÷ UPDATE
+  C. nothing due after A (every row moved): with the statistics A left, then after VACUUM ANALYZE of the escalation rows.
+  B. baseline: reset, ONE hand-written UPDATE of the window-1 escalation rows in a transaction; ratio sweep rows/s ÷ UPDATE
      rows/s (the sweep also sets sweep_batch and writes one outbox row per moved request).
-A reset is one UPDATE (first stage back, sweep_batch cleared), one DELETE of the sweep's notifications and VACUUM
+A reset is one UPDATE of the escalation rows (first stage back, sweep_batch cleared), one DELETE of the sweep's notifications and VACUUM
 ANALYZE, so reruns reuse the rows. A failed check exits non-zero.
 
 Run from the project root:  .venv/bin/python bench/sweep.py      (15-25 minutes on 2 busy cores)
@@ -26,17 +27,36 @@ import os
 import statistics
 import sys
 import time
-import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# bench/queue.py shadows the standard library's `queue` (psycopg and kombu import it): the project root first,
+# bench/ off the path.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resolve() != _BENCH)]
+
+from bench._common import (  # noqa: E402
+    ESCALATION,
+    SR,
+    cpu_seconds,
+    customers_load,
+    django_setup,
+    ensure_database,
+    escalations_load,
+    one,
+    print_header,
+    print_load_at_end,
+    reference_data,
+    window_sql,
+    windows_mismatches,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_sweep"
-ROOT = Path(__file__).resolve().parent.parent
 ROWS, CUSTOMERS, BATCH, DAYS, SC_SHARE = 1_000_000, 20_000, 250_000, 90, 0.10
 ALL_DUE_TARGET_S, NOTHING_DUE_TARGET_MS, RUNS, SAMPLE = 60.0, 50.0, 20, 2_000
-DOMAIN, PREFIX, ET = "@sweep.bench.test", "SWB", "America/New_York"
-SR, OUTBOX = "service_requests_servicerequest", "core_notification"
+DOMAIN, PREFIX = "@sweep.bench.test", "SWB"
+OUTBOX = "core_notification"
 KINDS = ["service_request.window1_open", "service_request.window2_open"]
 FIRST_STAGE = "CASE WHEN service_center_inquiry_at IS NULL THEN 'waiting' ELSE 'sc_inquiry_sent' END"
 WAL_STATS = ("SELECT pg_current_wal_lsn() - '0/0', (SELECT wal_fpi FROM pg_stat_wal),"
@@ -44,44 +64,17 @@ WAL_STATS = ("SELECT pg_current_wal_lsn() - '0/0', (SELECT wal_fpi FROM pg_stat_
 FAILURES: list[str] = []
 
 
-def ensure_database(url: str) -> tuple[str, str]:
-    """Refuse non-Postgres URLs; create the database if it does not exist. Returns (host:port, db name)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    dbname = parts.path.lstrip("/")
-    if parts.scheme not in {"postgres", "postgresql"} or not dbname:
-        sys.exit(f"bench/sweep.py needs a Postgres DATABASE_URL with a database name, got scheme {parts.scheme!r}.")
-    maintenance = parts._replace(scheme="postgresql", path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    except psycopg.OperationalError as exc:
-        sys.exit(f"Cannot reach Postgres at {parts.hostname}:{parts.port or 5432}: {exc}")
-    return f"{parts.hostname}:{parts.port or 5432}", dbname
-
-
 def load(cursor) -> float | None:
-    """Customers and ROWS open requests, unless they are there already. Returns the seconds taken, or None."""
+    """Customers, ROWS open requests and their escalation rows, unless they are there already. Returns the seconds
+    taken, or None."""
     from offices.models import CASE_HOLDING_TYPES
 
-    if one(cursor, f"SELECT count(*), count(*) FILTER (WHERE reference_number LIKE %s) FROM {SR}", [f"{PREFIX}%"],
-           row=True) == (ROWS, ROWS):
+    if one(cursor, f"SELECT count(*), count(*) FILTER (WHERE reference_number LIKE %s), count(e.request_id) FROM {SR} sr"
+                   f" LEFT JOIN {ESCALATION} e ON e.request_id = sr.id", [f"{PREFIX}%"], row=True) == (ROWS, ROWS, ROWS):
         return None
-    started, like = time.perf_counter(), f"%{DOMAIN}"
-    cursor.execute(f"TRUNCATE {SR}, {OUTBOX} CASCADE")
-    cursor.execute("DELETE FROM core_customerprofile WHERE user_id IN (SELECT id FROM core_user WHERE email LIKE %s)", [like])
-    cursor.execute("DELETE FROM core_user WHERE email LIKE %s", [like])
-    cursor.execute("INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-                   " is_active, date_joined, role) SELECT '!', false, 'bench-' || n || %(d)s, 'Bench', 'Customer ' || n,"
-                   " 'bench-' || n || %(d)s, false, true, now(), 'customer' FROM generate_series(1, %(n)s) n",
-                   {"d": DOMAIN, "n": CUSTOMERS})
-    cursor.execute("INSERT INTO core_customerprofile (created_at, updated_at, user_id, country, zip_code, preferred_language,"
-                   " phone) SELECT now(), now(), id, 'US', (10001 + id %% 89000)::text, CASE WHEN id %% 10 = 0 THEN 'es'"
-                   " ELSE 'en' END, '' FROM core_user WHERE email LIKE %s", [like])
-    customers = one(cursor, "SELECT array_agg(id ORDER BY id) FROM core_user WHERE email LIKE %s", [like])
+    started = time.perf_counter()
+    cursor.execute(f"TRUNCATE {SR}, {OUTBOX} CASCADE")  # and the escalation rows
+    customers = customers_load(cursor, DOMAIN, CUSTOMERS, spanish_every=10)
     offices = one(cursor, "SELECT array_agg(id ORDER BY code) FROM offices_office WHERE office_type = ANY(%s)"
                   " AND (closed_on IS NULL OR closed_on > now())", [sorted(CASE_HOLDING_TYPES)])
     cursor.execute("SELECT setseed(0.20240601)")
@@ -89,67 +82,41 @@ def load(cursor) -> float | None:
         cursor.execute(f"""
             WITH g AS MATERIALIZED (SELECT n, now() - random() * interval '{DAYS} days' AS c, random() AS r, random() AS q
                                     FROM generate_series(%(first)s, %(last)s) n),
-            w AS (SELECT *, (date_trunc('day', c AT TIME ZONE '{ET}') + interval '15 days') AT TIME ZONE '{ET}' AS w1 FROM g),
+            w AS (SELECT *, {window_sql('c', 15)} AS w1 FROM g),
             i AS (SELECT *, CASE WHEN w1 < now() AND r < %(sc)s THEN w1 + q * (now() - w1) END AS sci FROM w)
             INSERT INTO {SR} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email, language,
                 receipt_number, request_type, case_class, channel, description, priority, current_office_id, status, version,
-                service_center_inquiry_at, window1_opens_at, window2_opens_at, escalation_stage)
+                service_center_inquiry_at)
             SELECT c, c, '{PREFIX}' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s],
                 '', '', CASE WHEN n %% 10 = 0 THEN 'es' ELSE 'en' END,
                 (ARRAY['IOE', 'EAC', 'WAC', 'LIN', 'SRC', 'MSC', 'NBC'])[1 + n %% 7] || lpad(n::text, 10, '0'),
                 (ARRAY['outside_processing_time', 'notice_not_received', 'card_not_received', 'expedite', 'other'])[1 + n %% 5],
                 'standard', (ARRAY['phone', 'online', 'mail', 'in_person'])[1 + n %% 4], 'Bench request ' || n, n %% 5 = 3,
-                (%(offices)s::bigint[])[1 + (n * 31) %% %(noff)s], 'open', 1, sci, w1,
-                (date_trunc('day', sci AT TIME ZONE '{ET}') + interval '21 days') AT TIME ZONE '{ET}',
-                CASE WHEN sci IS NULL THEN 'waiting' ELSE 'sc_inquiry_sent' END
+                (%(offices)s::bigint[])[1 + (n * 31) %% %(noff)s], 'open', 1, sci
             FROM i ORDER BY n""", {"first": first, "last": min(first + BATCH - 1, ROWS), "customers": customers,
                                    "ncust": len(customers), "offices": offices, "noff": len(offices), "sc": SC_SHARE})
-    cursor.execute(f"VACUUM (ANALYZE) {SR}")
+    escalations_load(cursor, FIRST_STAGE)  # windows from created_at and service_center_inquiry_at, as before
+    cursor.execute(f"VACUUM (ANALYZE) {SR}, {ESCALATION}")
     cursor.execute("ANALYZE core_user, core_customerprofile")
     return time.perf_counter() - started
 
 
-def one(cursor, query: str, params=None, row: bool = False):  # the first row, or its first value
-    cursor.execute(query, params)
-    return cursor.fetchone() if row else cursor.fetchone()[0]
-
-
 def stage_counts(cursor) -> dict[str, int]:
-    cursor.execute(f"SELECT escalation_stage, count(*) FROM {SR} GROUP BY 1")
+    cursor.execute(f"SELECT e.stage, count(*) FROM {SR} sr JOIN {ESCALATION} e ON e.request_id = sr.id GROUP BY 1")
     return dict(cursor.fetchall())
 
 
 def reset(cursor) -> str:
-    """Every request back to its first stage, the sweep's notifications deleted, VACUUM ANALYZE."""
+    """Every escalation row back to its request's first stage, the sweep's notifications deleted, VACUUM ANALYZE."""
     started = time.perf_counter()
-    cursor.execute(f"UPDATE {SR} SET escalation_stage = {FIRST_STAGE}, sweep_batch = NULL"
-                   f" WHERE escalation_stage <> {FIRST_STAGE} OR sweep_batch IS NOT NULL")
+    cursor.execute(f"UPDATE {ESCALATION} e SET stage = {FIRST_STAGE}, sweep_batch = NULL FROM {SR} sr"
+                   f" WHERE sr.id = e.request_id AND (e.stage <> {FIRST_STAGE} OR e.sweep_batch IS NOT NULL)")
     moved_back = cursor.rowcount
     cursor.execute(f"DELETE FROM {OUTBOX} WHERE kind = ANY(%s)", [KINDS])
     deleted = cursor.rowcount
     if moved_back or deleted:
-        cursor.execute(f"VACUUM (ANALYZE) {SR}, {OUTBOX}")
+        cursor.execute(f"VACUUM (ANALYZE) {ESCALATION}, {OUTBOX}")
     return f"reset {moved_back:,} rows, deleted {deleted:,} notifications in {time.perf_counter() - started:.1f} s"
-
-
-def windows_mismatches(cursor) -> int:
-    """Compare the SQL-computed windows of SAMPLE rows with service_requests.windows."""
-    from service_requests.windows import Facts, WindowPolicy, window1_opens_at, window2_opens_at
-
-    cursor.execute(f"SELECT created_at, service_center_inquiry_at, window1_opens_at, window2_opens_at FROM {SR}"
-                   f" TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT {SAMPLE}")
-    policy, bad = WindowPolicy(), 0
-    for created, inquiry, w1, w2 in cursor.fetchall():
-        facts = Facts(created_at=created, service_center_inquiry_at=inquiry)
-        bad += window1_opens_at(facts, policy) != w1 or window2_opens_at(facts, policy) != w2
-    return bad
-
-
-def backend_cpu(pid: int | None) -> float:
-    """CPU seconds of the Postgres backend; 0 when the server is not on this machine (pid None)."""
-    stat = Path(f"/proc/{pid}/stat")
-    fields = stat.read_text().rsplit(")", 1)[1].split() if pid and stat.exists() else ["0"] * 13
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed_sweep(now, pid: int) -> dict:
@@ -160,9 +127,9 @@ def timed_sweep(now, pid: int) -> dict:
     from service_requests.sweep import escalation_sweep
 
     with CaptureQueriesContext(connection) as ctx:
-        cpu, started = backend_cpu(pid), time.perf_counter()
+        cpu, started = cpu_seconds(pid), time.perf_counter()
         result = escalation_sweep(now=now)
-        wall, cpu = time.perf_counter() - started, backend_cpu(pid) - cpu
+        wall, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
     queries = [(q["sql"], float(q["time"])) for q in ctx.captured_queries]
     ends = [i for i, (s, _t) in enumerate(queries) if s == "COMMIT"]
     in_tx = sum(t for _s, t in queries[:ends[0] + 1]) if ends else wall
@@ -199,28 +166,14 @@ def check(ok: bool, message: str) -> None:
 
 
 def main() -> int:
-    # bench/queue.py shadows the standard library's `queue` (psycopg and kombu import it): take bench/ off the path.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    server, dbname = ensure_database(url)
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", DJANGO_DEBUG="0",
-                      CELERY_BROKER_URL="memory://localhost//")  # kombu's in-memory transport: enqueued, never run
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: collectstatic not run
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    server, dbname = ensure_database(url, "sweep.py")
+    django_setup(url, CELERY_BROKER_URL="memory://localhost//")  # kombu's in-memory transport: enqueued, never run
     from celery.signals import before_task_publish
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
 
-    from appointments.services import schedules_load
-    from offices.services import directory_load
-
-    call_command("migrate", verbosity=0)
-    directory_load()
-    schedules_load()
+    reference_data()
     enqueued: list[int] = []
     before_task_publish.connect(lambda body=None, **_kw: enqueued.extend(body[0][0]), weak=False)  # body: (args, …)
     cursor = connection.cursor()
@@ -231,18 +184,16 @@ def main() -> int:
                                                        "'shared_buffers'), current_setting('max_wal_size'), current_setting('autovacuum')", row=True)
     stages = stage_counts(cursor)
     w1, w2 = stages.get("waiting", 0), stages.get("sc_inquiry_sent", 0)
-    print("Escalation sweep benchmark")
-    print(f"  machine: {len(os.sched_getaffinity(0))} cores (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}), "
-          f"Python {sys.version.split()[0]}, Django {django.get_version()}")
-    print(f"  database: {version} at {server}/{dbname} (DEBUG={settings.DEBUG}); shared_buffers {shared_buffers}, "
-          f"max_wal_size {max_wal}, autovacuum {autovacuum}; Celery broker {settings.CELERY_BROKER_URL}")
+    print_header("Escalation sweep benchmark", server, dbname, database=version, settings_note=(
+        f"; shared_buffers {shared_buffers}, max_wal_size {max_wal}, autovacuum {autovacuum}; "
+        f"Celery broker {settings.CELERY_BROKER_URL}"))
     print(f"  data: {w1 + w2:,} open requests ({f'loaded in {load_s:.1f} s' if load_s else 'reused'}; {reset_note}): "
           f"waiting {w1:,}, sc_inquiry_sent {w2:,}; {CUSTOMERS:,} customers")
-    mismatches = windows_mismatches(cursor)
+    mismatches = windows_mismatches(cursor, SAMPLE)
     check(not mismatches and w1 + w2 == ROWS, f"windows computed in SQL = service_requests.windows on {SAMPLE:,} sampled "
           f"rows ({mismatches} mismatches); {w1 + w2:,} rows in their first stage")
     first_window, last_window = one(cursor, f"SELECT min(window1_opens_at), greatest(max(window1_opens_at), "
-                                            f"max(window2_opens_at)) FROM {SR}", row=True)
+                                            f"max(window2_opens_at)) FROM {ESCALATION}", row=True)
     all_due, none_due = last_window + timedelta(seconds=1), first_window - timedelta(seconds=1)
 
     print(f"\nC. nothing due, before A: every row waiting, now = {none_due:%Y-%m-%d %H:%M %Z} (1 s before the first window)")
@@ -269,8 +220,9 @@ def main() -> int:
     after = stage_counts(cursor)
     cursor.execute(f"SELECT kind, count(*), count(DISTINCT dedupe_key) FROM {OUTBOX} WHERE kind = ANY(%s) GROUP BY 1", [KINDS])
     by_kind = {kind: (n, distinct) for kind, n, distinct in cursor.fetchall()}
-    orphans = one(cursor, f"SELECT count(*) FROM {SR} sr WHERE sweep_batch IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-                          f" {OUTBOX} n WHERE n.dedupe_key = 'service_request.' || sr.escalation_stage || ':' || sr.id)")
+    orphans = one(cursor, f"SELECT count(*) FROM {ESCALATION} e JOIN {SR} sr ON sr.id = e.request_id WHERE e.sweep_batch"
+                          f" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {OUTBOX} n WHERE n.dedupe_key = 'service_request.'"
+                          " || e.stage || ':' || sr.id)")
     print("  checks:")
     check(after == {"window1_open": w1, "window2_open": w2}, f"every row moved: stages now {after}")
     check(by_kind == {KINDS[0]: (w1, w1), KINDS[1]: (w2, w2)} and result.notifications_owed == moved,
@@ -288,15 +240,15 @@ def main() -> int:
     print(f"\nC. nothing due, after A: every row moved, now = {all_due:%Y-%m-%d %H:%M %Z}")
     c_max.append(nothing_due(cursor, all_due, f"right after A (statistics from before A; autovacuum {autovacuum})", pid))
     started = time.perf_counter()
-    cursor.execute(f"VACUUM (ANALYZE) {SR}")
+    cursor.execute(f"VACUUM (ANALYZE) {ESCALATION}")
     c_max.append(nothing_due(cursor, all_due, f"after VACUUM ANALYZE ({time.perf_counter() - started:.1f} s)", pid))
 
     print("\nB. baseline: reset, then ONE hand-written UPDATE of the window-1 rows in a transaction")
     print(f"  {reset(cursor)}")
     started = time.perf_counter()
     with transaction.atomic():
-        cursor.execute(f"UPDATE {SR} SET escalation_stage = 'window1_open' WHERE status = 'open'"
-                       " AND escalation_stage = 'waiting' AND window1_opens_at <= %s", [all_due])
+        cursor.execute(f"UPDATE {ESCALATION} SET stage = 'window1_open' WHERE stage = 'waiting'"
+                       " AND window1_opens_at <= %s", [all_due])
         updated = cursor.rowcount
     update_s = time.perf_counter() - started
     check(updated == w1, f"hand-written UPDATE moved {updated:,} of {w1:,}")
@@ -309,8 +261,8 @@ def main() -> int:
     print(f"\ntargets: all due ≤ {ALL_DUE_TARGET_S:.0f} s {'met' if wall <= ALL_DUE_TARGET_S else 'missed'} ({wall:.1f} s); "
           f"nothing due ≤ {NOTHING_DUE_TARGET_MS:.0f} ms: before A {c_ok[0]} ({c_max[0]:.1f} ms), right after A {c_ok[1]} "
           f"({c_max[1]:.1f} ms), after VACUUM ANALYZE {c_ok[2]} ({c_max[2]:.1f} ms)")
-    print(f"correctness: {len(FAILURES)} failed checks; load average at end: "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews the times)")
+    print(f"correctness: {len(FAILURES)} failed checks; ", end="")
+    print_load_at_end("times")
     for failure in FAILURES:
         print(f"  FAIL {failure}")
     return 1 if FAILURES else 0
