@@ -148,6 +148,11 @@ def appointment_book(
     office = Office.objects.filter(code=(office_code or "").strip().upper()).first()
     if office is None:
         raise ApplicationError.for_field("office", str(UNKNOWN_OFFICE).format(code=office_code), code="unknown_office")
+    start = _aware(start, office)
+    # Cheap early answer for the many who lose a race, before anything else is read; the conditional
+    # UPDATE below is the real guard. (Only an existing, full slot row answers here.)
+    if Slot.objects.filter(office=office, starts_at=start, booked__gte=F("capacity")).exists():
+        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
     reason = AppointmentReason.objects.filter(code=reason_code, is_active=True).first()
     if reason is None or (office.is_international and not reason.international):
         raise ApplicationError.for_field("reason", str(UNKNOWN_REASON), code="unknown_reason")
@@ -157,11 +162,6 @@ def appointment_book(
         place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name
         message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
         raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
-    start = _aware(start, office)
-    # Cheap early answer for the many who lose a race, before the schedule is read; the conditional
-    # UPDATE below is the real guard. (Only an existing, full slot row answers here.)
-    if Slot.objects.filter(office=office, starts_at=start, booked__gte=F("capacity")).exists():
-        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
     policy = selectors.policy_for(office)
     grid = _grid_slot(office, start, now=now, policy=policy)
     User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer

@@ -149,8 +149,10 @@ class Notification(BaseModel):
     """
 
     kind = models.CharField(max_length=48)
+    # No index: nothing looks notifications up by user, and a sweep may write a million at once.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications",
+        db_index=False,
     )
     to_email = models.EmailField()
     language = models.CharField(max_length=5, default="en")

@@ -67,6 +67,27 @@ def _owe_window_emails(*, batch: str, now: datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
+# After a mass move (a first run after long downtime, a backlog) the statistics no longer describe the
+# table: refresh them so the INSERT … SELECT joins by hash, and the next sweeps find (no) due rows
+# through the partial indexes. Ordinary runs stay at three statements.
+LARGE_MOVE = 100_000
+
+
+def _refresh_statistics_in_transaction() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Escalation._meta.db_table}")  # noqa: S608 - a model's table name
+
+
+def _vacuum_after_commit() -> None:
+    """Postgres: clear the dead row versions a large sweep leaves, once it has committed (VACUUM
+    cannot run inside a transaction; autovacuum would get there too, later)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {Escalation._meta.db_table}")  # noqa: S608
+
+
 def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepResult:
     """Bring every open request to the stage its windows say, and owe each notification once."""
     now = now or timezone.now()
@@ -77,6 +98,9 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> S
     with transaction.atomic():
         opened1 = window1.update(stage=Stage.WINDOW1_OPEN, sweep_batch=batch)
         opened2 = window2.update(stage=Stage.WINDOW2_OPEN, sweep_batch=batch)
+        if opened1 + opened2 >= LARGE_MOVE:
+            _refresh_statistics_in_transaction()
+            transaction.on_commit(_vacuum_after_commit)
         owed = _owe_window_emails(batch=batch, now=now) if opened1 or opened2 else 0
         if owed:
             notifications_dispatch_batch_on_commit(batch)

@@ -10,7 +10,6 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Notification
-from offices.models import Office
 from service_requests import services
 from service_requests.models import Escalation
 from service_requests.sweep import escalation_sweep
@@ -164,3 +163,23 @@ def test_four_sweeps_at_once_send_each_notification_exactly_once(directory):
     assert Notification.objects.filter(kind="service_request.window2_open").count() == 100
     sent = {n.to_email for n in Notification.objects.filter(status="sent")}
     assert len(mail.outbox) == 500 and sent
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_mass_move_refreshes_the_statistics(directory, monkeypatch):
+    from service_requests import sweep
+
+    monkeypatch.setattr(sweep, "LARGE_MOVE", 50)
+    bulk_requests(60, created=FILED - timedelta(days=30))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(analyze_count, 0), coalesce(vacuum_count, 0) FROM pg_stat_user_tables "
+                       "WHERE relname = 'service_requests_escalation'")
+        before = cursor.fetchone()
+    assert escalation_sweep(now=FILED).window1_opened == 60
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT coalesce(analyze_count, 0), coalesce(vacuum_count, 0) FROM pg_stat_user_tables "
+                       "WHERE relname = 'service_requests_escalation'")
+        after = cursor.fetchone()
+    assert after[0] > before[0] and after[1] > before[1]

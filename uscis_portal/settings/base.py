@@ -93,6 +93,11 @@ def database_from_url(url: str) -> dict:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Bind parameters on the server and let psycopg prepare statements a connection repeats,
+            # so Postgres stops re-planning the same queue and lookup queries on every request.
+            # Turn off behind PgBouncer in transaction mode.
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
 
