@@ -35,6 +35,8 @@ run: install assets var
 	$(PY) manage.py load_directory
 	$(PY) manage.py load_schedules
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_requests
+	$(PY) manage.py seed_demo_appointments
 	@echo "Starting web on http://127.0.0.1:$(PORT) with a Celery worker and beat (Ctrl-C stops all three)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A uscis_portal worker --loglevel=INFO --concurrency=2 & \

@@ -61,3 +61,12 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def demo_accounts(directory, settings):
+    """The accounts `manage.py seed_demo` makes (with DEBUG on, as in development)."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")

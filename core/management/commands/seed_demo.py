@@ -1,7 +1,5 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from core import services
+from core.management.demo import DemoCommand
 from core.models import Role, User
 
 DEMO_PASSWORD = "portal-demo-2026"
@@ -19,15 +17,10 @@ DEMO_ACCOUNTS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo accounts for local development (refused when DEBUG is off unless --force)."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--force", action="store_true", help="Create them even with DEBUG off.")
-
-    def handle(self, *args: object, force: bool = False, **options: object) -> None:
-        if not settings.DEBUG and not force:
-            raise CommandError("Demo accounts are for development; DEBUG is off. Use --force if you mean it.")
+    def handle(self, *args: object, **options: object) -> None:
         rows = []
         for login, role, office, first, last, residence in DEMO_ACCOUNTS:
             if not User.objects.filter(username=login).exists():
