@@ -7,7 +7,7 @@ bookings and reschedules cannot deadlock.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -40,14 +40,20 @@ NO_RESIDENCE = _("This account has no residence on file. Add your ZIP code or co
 NAME_A_CUSTOMER = _("Give the e-mail address of the customer you are booking for.")
 CUSTOMERS_BOOK_FOR_THEMSELVES = _("Customers book for themselves; only representatives and staff book for others.")
 ROLE_CANNOT_BOOK = _("Your role cannot book appointments.")
+OUT_OF_RANGE = _("That date is too far away to book. Choose one of the offered times.")
 STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
 NOT_YET = _("An appointment can be marked a no-show only after it starts.")
 NOT_TODAY = _("Customers can be checked in only on the day of their appointment.")
 
 
 def _aware(start: datetime, office: Office) -> datetime:
-    """A start without an offset is read as the office's local time."""
-    return start if timezone.is_aware(start) else start.replace(tzinfo=office.time_zone)
+    """A start without an offset is read as the office's local time (400 when it is beyond the calendar)."""
+    start = start if timezone.is_aware(start) else start.replace(tzinfo=office.time_zone)
+    try:
+        start.astimezone(UTC)
+    except OverflowError:
+        raise ApplicationError.for_field("start", str(OUT_OF_RANGE), code="out_of_range") from None
+    return start
 
 
 def _raise(refusal: rules.Refusal | None, field: str = "start") -> None:

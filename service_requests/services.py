@@ -44,6 +44,7 @@ NOT_A_CASE_OFFICE = _("Requests can be transferred only to a service center, the
 SAME_OFFICE = _("The request is already at {office}.")
 UNKNOWN_AGENCY = _("Choose one of the listed agencies.")
 EMPTY_TEXT = _("Write something first.")
+NO_ONE_TO_ANSWER = _("Give the caller's account e-mail, or their name and e-mail.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
 
 
@@ -113,6 +114,12 @@ def service_request_file(
         field = "request_type" if request_type == "change_of_address" and receipt else "receipt_number"
         raise ApplicationError(refusal, code="refused", fields={field: [refusal]})
     owner, representative = _owner(actor, customer)
+    if owner is None and not ((contact_name or "").strip() and (contact_email or "").strip()):
+        message = str(NO_ONE_TO_ANSWER)
+        raise ApplicationError(message, code="no_one_to_answer", fields={
+            name: [message] for name, value in (("contact_name", contact_name), ("contact_email", contact_email))
+            if not (value or "").strip()
+        })
     if owner is not None:
         profile = getattr(owner, "profile", None)
         zip_code = zip_code or (profile.zip_code if profile else "")

@@ -74,6 +74,7 @@ def test_booking_needs_sign_in(frozen, api_client):
         ({"start": "2027-02-01T09:00:00-06:00"}, 409, None),
         ({"reason": "tea"}, 400, "reason"),
         ({"office": None}, 400, "office"),
+        ({"start": "9999-12-31T23:59"}, 400, "start"),  # past the calendar's end once in UTC
     ],
 )
 def test_bad_bookings_are_400_or_409_never_500(frozen, maria, payload, status, field):

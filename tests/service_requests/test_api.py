@@ -63,6 +63,19 @@ def test_agent_files_for_a_caller(agent):
     assert response.json()["customer"] == "ana@example.com"
 
 
+@pytest.mark.parametrize(
+    ("caller", "fields"),
+    [({}, {"contact_name", "contact_email"}), ({"contact_name": "Ana Diaz"}, {"contact_email"}),
+     ({"contact_email": "ana@example.com", "contact_name": " "}, {"contact_name"})],
+)
+def test_agent_filing_with_no_one_to_answer_is_400(agent, caller, fields):
+    response = api(agent).post("/api/v1/service-requests/", {**FILE, **caller}, format="json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == fields
+    assert response.json()[fields.pop()] == ["Give the caller's account e-mail, or their name and e-mail."]
+    assert not ServiceRequest.objects.exists()
+
+
 def test_staff_actions_and_timeline(maria, vsc_staff):
     reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
     staff = api(vsc_staff)
