@@ -3,6 +3,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
+from core.validators import validate_near_date
 
 from .api.serializers import BAD_START
 from .models import AppointmentReason
@@ -57,4 +58,5 @@ class CustomerLookupForm(PortalForm):
 
 
 class StaffDayForm(PortalForm):
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+                           validators=[validate_near_date])

@@ -40,9 +40,10 @@ def ensure_database(url: str, script_name: str) -> tuple[str, str]:
 
 
 def django_setup(url: str, *, force_debug_off: bool = True, **env: str) -> None:
-    """Point Django at `url` (local settings, DEBUG off: forced, or unless DJANGO_DEBUG says otherwise), add `env`
-    to the environment (gunicorn inherits it), and set Django up."""
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local", **env)
+    """Point Django at `url` (local settings, DEBUG off: forced, or unless DJANGO_DEBUG says otherwise; persistent
+    connections for 60 s as in production), add `env` to the environment (gunicorn inherits it), and set Django up."""
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="uscis_portal.settings.local",
+                      DATABASE_CONN_MAX_AGE=os.environ.get("DATABASE_CONN_MAX_AGE", "60"), **env)
     if force_debug_off:
         os.environ["DJANGO_DEBUG"] = "0"
     else:

@@ -1,7 +1,8 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 
@@ -24,3 +25,22 @@ class ApplicationErrorMiddleware:
             return None
         template = "404.html" if exception.status_code == 404 else "error.html"
         return render(request, template, {"message": exception.message}, status=exception.status_code)
+
+
+class NullCharacterMiddleware:
+    """A NUL character in the path or the query string names nothing and cannot reach Postgres
+    (psycopg refuses it in a string): answer 404 for the path and 400 for the query, before any view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            status, message = 404, _("There is no page at this address.")
+        elif any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            status, message = 400, _("The address contains a character that is not allowed.")
+        else:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=status)
+        return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)

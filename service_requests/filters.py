@@ -9,13 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Channel, RequestType, ServiceRequest, Status
 
+MAX_AGE_DAYS = 36_500  # a century: older is a typo, and would not fit a timedelta
+
 
 class QueueFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="request_type", choices=RequestType.choices, label=_("Type"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), method="filter_status")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0, label=_("At least this many days old"))
-    max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0, label=_("At most this many days old"))
+    min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0, max_value=MAX_AGE_DAYS, label=_("At least this many days old"))
+    max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0, max_value=MAX_AGE_DAYS, label=_("At most this many days old"))
     inquiry = django_filters.ChoiceFilter(
         choices=[("service_center", _("Customer wrote to the service center")), ("hq", _("Escalated to HQ"))],
         method="filter_inquiry", label=_("Escalations"),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from appointments.models import Appointment, AppointmentReason, AppointmentStatus
 from appointments.selectors import MAX_RANGE_DAYS, policy_for
+from core.validators import validate_near_date
 
 BAD_START = _("Enter a date and time such as 2026-12-01T09:00 (office time) or 2026-12-01T09:00-06:00.")
 RANGE_BACKWARDS = _("The end date must be on or after the start date.")
@@ -29,8 +30,9 @@ class StartField(serializers.CharField):
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="First local date, YYYY-MM-DD")
-    end = serializers.DateField(help_text="Last local date, YYYY-MM-DD (at most 31 days after start)")
+    start = serializers.DateField(help_text="First local date, YYYY-MM-DD", validators=[validate_near_date])
+    end = serializers.DateField(help_text="Last local date, YYYY-MM-DD (at most 31 days after start)",
+                                validators=[validate_near_date])
 
     def validate(self, attrs: dict) -> dict:
         if attrs["end"] < attrs["start"]:

@@ -38,7 +38,8 @@ def test_availability_has_no_slots_on_thanksgiving(frozen, api_client):
 @pytest.mark.parametrize(
     ("query", "field"),
     [("start=2026-12-01", "end"), ("start=2026-12-31&end=2026-12-01", "end"), ("start=2026-12-01&end=2027-03-01", "end"),
-     ("start=tomorrow&end=2026-12-01", "start")],
+     ("start=tomorrow&end=2026-12-01", "start"),
+     ("start=9999-12-31&end=9999-12-31", "start"), ("start=0001-01-01&end=0001-01-01", "end")],
 )
 def test_availability_bad_dates_are_400(frozen, api_client, query, field):
     response = api_client.get(f"/api/v1/offices/CHI/availability/?{query}")

@@ -132,6 +132,15 @@ def test_staff_day_check_in_and_no_show(frozen, maria, client):
     assert (first.status, second.status) == ("checked_in", "no_show")
 
 
+def test_staff_day_far_from_today_shows_the_field_error_and_today(frozen, maria, client):
+    book(maria, start=chicago(30, 10, month=11))
+    client.force_login(StaffFactory(office=Office.objects.get(code="CHI")))
+    response = client.get("/staff/appointments/?date=9999-12-31")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Choose a date within 10 years of today." in html
+    assert maria.appointments.get().confirmation_code in html  # today's list instead
+
+
 def test_staff_of_another_office_get_404_and_customers_get_403(frozen, maria, client):
     appointment = book(maria)
     client.force_login(StaffFactory(office=Office.objects.get(code="HOU")))

@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
-def run(env: dict[str, str]) -> subprocess.CompletedProcess:
+def run(env: dict[str, str], probe: str = PROBE) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
                           timeout=60)
 
 
@@ -46,3 +46,14 @@ def test_development_defaults_need_no_environment():
     result = run({"DJANGO_SETTINGS_MODULE": "uscis_portal.settings.local"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+
+@pytest.mark.parametrize(("env", "conn_max_age"), [({}, "0"), ({"DATABASE_CONN_MAX_AGE": "60"}, "60")])
+def test_development_closes_connections_after_each_request_unless_told(env, conn_max_age):
+    """runserver answers each request in a new thread: persistent connections would pile up in Postgres."""
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    result = run({"DJANGO_SETTINGS_MODULE": "uscis_portal.settings.local",
+                  "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", **env}, probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == conn_max_age

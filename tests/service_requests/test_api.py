@@ -189,6 +189,8 @@ def test_staff_queue_is_oldest_first_within_a_type_and_filters(vsc_staff):
     assert client.get("/api/v1/service-requests/?channel=phone").json()["count"] == 0
     assert client.get("/api/v1/service-requests/?type=wish").status_code == 400
     assert client.get("/api/v1/service-requests/?min_age_days=-1").status_code == 400
+    too_old = client.get("/api/v1/service-requests/?min_age_days=99999999999999999999")
+    assert too_old.status_code == 400 and "min_age_days" in too_old.json()
 
 
 def test_queue_count_stops_at_the_cap(vsc_staff, client, monkeypatch):
