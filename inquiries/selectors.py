@@ -15,13 +15,12 @@ from . import rules
 from .models import Inquiry
 
 INQUIRY_NOT_FOUND = _("No inquiry with that number is yours to see.")
-STAFF_ROLES = (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN)
 
 
 def inquiry_list_for_user(user: User) -> QuerySet[Inquiry]:
     """Agents and office staff: their own office's inquiries. HQ and admins: all. Customers: none."""
     base = Inquiry.objects.select_related("office", "taken_by", "redirect_agency", "redirect_topic", "customer")
-    if not user.is_authenticated or user.role not in STAFF_ROLES:
+    if not user.is_authenticated or not user.is_staff_member:
         return base.none()
     if user.role in (Role.ADMIN, Role.HQ_OSCO):
         return base

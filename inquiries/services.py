@@ -33,15 +33,6 @@ NO_EMAIL = _("There is no e-mail address for this customer.")
 ALREADY_FILED = _("A service request was already filed from this inquiry: {reference}.")
 
 
-def _receipt(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return sr_rules.normalize_receipt(value)
-    except ValueError as exc:
-        raise ApplicationError.for_field("receipt_number", str(exc)) from None
-
-
 @transaction.atomic
 def inquiry_record(
     *, actor: User, channel: str, topic: str, text: str = "", customer: User | None = None, contact_name: str = "",
@@ -52,10 +43,10 @@ def inquiry_record(
 ) -> Inquiry:
     """Record an inquiry, triage it by the rules (or the staff member's override, with its reason),
     and link it to an earlier one by the same customer on the same topic within 30 days."""
-    if actor.role not in selectors.STAFF_ROLES:
+    if not actor.is_staff_member:
         raise Forbidden(str(STAFF_ONLY))
     now = now or timezone.now()
-    receipt = _receipt(receipt_number)
+    receipt = sr_services.receipt_normalize(receipt_number)
     if customer is None and not (contact_name.strip() and (contact_email.strip() or contact_phone.strip())):
         if channel != InquiryChannel.SELF_SERVICE:
             raise ApplicationError.for_field("contact_name", str(NEED_A_CONTACT))
@@ -131,7 +122,7 @@ def fax_permission_give(*, actor: User, fax_number: str, documents_requested: st
     """Give a fax number for one case, for documents the office asked for (§D.3), on the record."""
     if actor.role not in (Role.OFFICE_STAFF, Role.ADMIN) or actor.office is None:
         raise Forbidden(str(_("Only office staff can give a fax number for a case.")))
-    receipt = _receipt(receipt_number)
+    receipt = sr_services.receipt_normalize(receipt_number)
     request = None
     if service_request_reference:
         request = sr_selectors.service_request_get_for_user(actor, service_request_reference)
@@ -205,26 +196,16 @@ def inquiry_reply_by_email(*, actor: User, inquiry_id: int | str, body: str) -> 
     return inquiry
 
 
-@transaction.atomic
-def inquiry_mark_resolved(*, actor: User, inquiry_id: int | str, outcome: str = "") -> Inquiry:
-    inquiry = _locked(actor, inquiry_id)
-    Inquiry.objects.filter(pk=inquiry.pk).update(resolved_at_first_contact=True, outcome=outcome.strip() or inquiry.outcome,
-                                                 updated_at=timezone.now())
-    inquiry.refresh_from_db()
-    return inquiry
-
-
 def _file_request(actor: User, inquiry: Inquiry, request_type: str, description: str) -> ServiceRequest:
     if inquiry.service_request_id:
         raise Conflict(str(ALREADY_FILED).format(reference=inquiry.service_request.reference_number),
                        code="already_filed")
     channel = "phone" if inquiry.channel in (InquiryChannel.NCSC_PHONE, InquiryChannel.MILITARY_LINE,
                                              InquiryChannel.PREMIUM_LINE, InquiryChannel.HAGUE_LINE) else "in_person"
-    filer = actor if actor.role in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN) else None
-    if filer is None:
+    if actor.role not in sr_rules.CALLER_FILING_ROLES:
         raise Forbidden(str(STAFF_ONLY))
     request = sr_services.service_request_file(
-        actor=filer, request_type=request_type, description=description, receipt_number=inquiry.receipt_number,
+        actor=actor, request_type=request_type, description=description, receipt_number=inquiry.receipt_number,
         channel=channel, customer=inquiry.customer, contact_name=inquiry.contact_name,
         contact_email=inquiry.contact_email,
     )

@@ -60,7 +60,7 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
 
 
 def _require_staff(request: HttpRequest) -> None:
-    if request.user.role not in selectors.STAFF_ROLES:
+    if not request.user.is_staff_member:
         raise Forbidden(_("This page is for Contact Center agents and office staff."))
 
 

@@ -4,7 +4,9 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import CONFIDENTIAL_CLASSES, CaseClass, RequestType
+from core.models import Role
+
+from .models import CONFIDENTIAL_CLASSES, RequestType
 
 INVALID_RECEIPT = _("A receipt number is 3 letters and 10 digits, such as EAC2290123456.")
 UNKNOWN_PREFIX = _("No USCIS office issues receipt numbers starting with {prefix}. Check the number on your notice.")
@@ -15,6 +17,10 @@ COA_NOT_FOR_CONFIDENTIAL = _(
 )
 
 _RECEIPT_RE = re.compile(r"^[A-Z]{3}[0-9*]{10}$")
+
+# Who files for a caller (an account or a name and e-mail), and who acts on a request at an office.
+CALLER_FILING_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN})
+REQUEST_ACTING_ROLES = frozenset({Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
 
 # Types a customer can describe without a receipt number.
 RECEIPT_OPTIONAL = frozenset({RequestType.ACCOMMODATION, RequestType.OTHER})
@@ -39,7 +45,3 @@ def refusal_for(*, request_type: str, case_class: str, receipt_number: str) -> s
     if not receipt_number and request_type not in RECEIPT_OPTIONAL:
         return str(RECEIPT_REQUIRED)
     return None
-
-
-def is_confidential(case_class: str) -> bool:
-    return case_class != CaseClass.STANDARD

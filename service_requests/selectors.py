@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
@@ -57,11 +57,6 @@ def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceReques
     return list(events)
 
 
-def with_timeline(queryset: QuerySet[ServiceRequest], *, customer_view: bool) -> QuerySet[ServiceRequest]:
-    events = ServiceRequestEvent.objects.select_related("actor", "from_office", "to_office", "agency")
-    if customer_view:
-        events = events.filter(visible_to_customer=True)
-    return queryset.prefetch_related(Prefetch("events", queryset=events))
 
 
 def escalation_policy() -> windows.WindowPolicy:

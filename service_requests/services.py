@@ -72,7 +72,8 @@ def route_for(*, receipt_number: str, zip_code: str = "", country: str = "") -> 
     raise ApplicationError(str(NO_ROUTE), code="no_route", fields={"zip_code": [str(NO_ROUTE)]})
 
 
-def _receipt(value: str) -> str:
+def receipt_normalize(value: str) -> str:
+    """A receipt number as stored ('' stays ''), or 400 on the receipt_number field."""
     if not value:
         return ""
     try:
@@ -100,13 +101,19 @@ def _notify(request: ServiceRequest, kind: str, dedupe: str, **context: object) 
 @transaction.atomic
 def service_request_file(
     *, actor: User, request_type: str, description: str, receipt_number: str = "", case_class: str = CaseClass.STANDARD,
-    channel: str = Channel.ONLINE, customer: User | None = None, contact_name: str = "", contact_email: str = "",
+    channel: str | None = None, customer: User | None = None, contact_name: str = "", contact_email: str = "",
     zip_code: str = "", country: str = "", language: str | None = None, now: datetime | None = None,
 ) -> ServiceRequest:
     """File a request. Customers file for themselves online; representatives for a named customer;
-    Contact Center agents for a caller (an existing customer, or a name and e-mail)."""
+    Contact Center agents for a caller (an existing customer, or a name and e-mail).
+
+    Customers and representatives always file online; staff give the channel, agents' default being phone."""
     now = now or timezone.now()
-    receipt = _receipt(receipt_number)
+    if actor.role not in rules.CALLER_FILING_ROLES:
+        channel = Channel.ONLINE
+    elif not channel:
+        channel = Channel.PHONE if actor.role == Role.NCSC_AGENT else Channel.ONLINE
+    receipt = receipt_normalize(receipt_number)
     if not (description or "").strip():
         raise ApplicationError.for_field("description", str(EMPTY_TEXT))
     refusal = rules.refusal_for(request_type=request_type, case_class=case_class, receipt_number=receipt)
@@ -174,7 +181,7 @@ def _owner(actor: User, customer: User | None) -> tuple[User | None, User | None
         if customer is None:
             raise ApplicationError.for_field("customer", str(_("Give the e-mail of the customer you represent.")))
         return customer, actor
-    if actor.role in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+    if actor.role in rules.CALLER_FILING_ROLES:
         return customer, None
     raise ApplicationError(str(ONLY_CUSTOMERS_FILE_ONLINE), code="forbidden_role")
 
@@ -182,10 +189,8 @@ def _owner(actor: User, customer: User | None) -> tuple[User | None, User | None
 def _locked(actor: User, reference_number: str, expected_version: int | None) -> ServiceRequest:
     """Lock a request the actor may act on. 404 when it is not theirs to see; 409 when it changed
     meanwhile — including when a colleague transferred it away a moment ago."""
-    staff_roles = (Role.OFFICE_STAFF, Role.ADMIN, Role.HQ_OSCO)
-    if actor.role not in staff_roles:
-        selectors.service_request_get_for_user(actor, reference_number)  # 404 for strangers
-        raise NotFound(str(selectors.REQUEST_NOT_FOUND))  # and customers cannot act as staff
+    if actor.role not in rules.REQUEST_ACTING_ROLES:  # customers cannot act as staff: 404, like strangers
+        raise NotFound(str(selectors.REQUEST_NOT_FOUND))
     # No joins in the locking query: Postgres re-checks a locked row after waiting, and a join to
     # the office it used to be at would make a just-transferred request vanish instead of conflict.
     request = ServiceRequest.objects.select_for_update().filter(

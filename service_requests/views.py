@@ -16,7 +16,7 @@ from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
 from core.web import form_add_application_error
 
-from . import dashboard, selectors, services
+from . import dashboard, rules, selectors, services
 from .filters import QueueFilter
 from .forms import (
     CallerFileForm,
@@ -31,12 +31,10 @@ from .forms import (
 )
 from .models import OPEN_STATUSES, Channel
 
-STAFF_ROLES = (Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN)
-
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    if request.user.role in STAFF_ROLES:
+    if request.user.role in rules.REQUEST_ACTING_ROLES:
         return redirect("service_requests:queue")
     items = selectors.service_request_list_for_user(request.user).order_by("-created_at")[:100]
     return render(request, "service_requests/list.html", {"items": items, "now": timezone.now()})
@@ -76,7 +74,7 @@ def request_file(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_file_for_caller(request: HttpRequest) -> HttpResponse:
     """Contact Center agents (and office staff) file for a caller; the reference number shows on screen."""
-    if request.user.role not in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+    if request.user.role not in rules.CALLER_FILING_ROLES:
         raise Forbidden(_("This page is for Contact Center agents and office staff."))
     form = CallerFileForm(request.POST or None, initial={"channel": Channel.PHONE})
     status, created = 200, None
@@ -117,7 +115,7 @@ def _render_detail(request: HttpRequest, service_request, status: int = 200, **e
     context: dict[str, Any] = {
         "sr": service_request,
         "timeline": selectors.timeline_for_user(user, service_request),
-        "is_staff_view": user.role in STAFF_ROLES,
+        "is_staff_view": user.role in rules.REQUEST_ACTING_ROLES,
         "is_customer_view": user.role in CUSTOMER_ROLES,
         "escalation": selectors.escalation_view(service_request, now=now),
         "now": now,
@@ -146,7 +144,7 @@ _ACTIONS = {
 @login_required
 @require_POST
 def request_action(request: HttpRequest, reference_number: str, action: str) -> HttpResponse:
-    if action not in _ACTIONS or request.user.role not in STAFF_ROLES:
+    if action not in _ACTIONS or request.user.role not in rules.REQUEST_ACTING_ROLES:
         selectors.service_request_get_for_user(request.user, reference_number)  # 404 for strangers first
         raise Forbidden(_("Only staff can do that."))
     form_class, service, done = _ACTIONS[action]
@@ -178,7 +176,7 @@ def request_action(request: HttpRequest, reference_number: str, action: str) -> 
 
 @login_required
 def staff_queue(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in STAFF_ROLES:
+    if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for office staff."))
     base = selectors.service_request_list_for_user(request.user)
     if not request.GET.get("status"):
@@ -225,7 +223,7 @@ def request_inquiry(request: HttpRequest, reference_number: str, step: str) -> H
 @login_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     """Requests per stage, windows opening in the next 7 days, and charts per office."""
-    if request.user.role not in STAFF_ROLES:
+    if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for staff."))
     now = timezone.now()
     scope = selectors.service_request_list_for_user(request.user).order_by()

@@ -16,7 +16,7 @@ class IsStaff(permissions.BasePermission):
     message = "Only Contact Center agents and office staff work with inquiries."
 
     def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
-        return bool(request.user and request.user.is_authenticated and request.user.role in selectors.STAFF_ROLES)
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff_member)
 
 
 class InquiryViewSet(ScopedGenericViewSet):

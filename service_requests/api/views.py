@@ -8,11 +8,11 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 from core.api.pagination import QueuePagination
 from core.api.views import ScopedGenericViewSet
-from core.models import CUSTOMER_ROLES, Role
+from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
 from service_requests import selectors, services
 from service_requests.filters import QueueFilter
-from service_requests.models import OPEN_STATUSES, Channel, ServiceRequest
+from service_requests.models import OPEN_STATUSES, ServiceRequest
 
 from .serializers import (
     LIST_COLUMNS,
@@ -88,12 +88,10 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             customer = None
             if values.get("customer"):
                 customer = customer_by_email(values["customer"])
-            is_staff = request.user.role in (Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN)
-            default_channel = Channel.PHONE if request.user.role == Role.NCSC_AGENT else Channel.ONLINE
             created = services.service_request_file(
                 actor=request.user, request_type=values["request_type"], description=values["description"],
                 receipt_number=values.get("receipt_number", ""), case_class=values["case_class"],
-                channel=values.get("channel", default_channel) if is_staff else Channel.ONLINE,
+                channel=values.get("channel"),
                 customer=customer, contact_name=values.get("contact_name", ""),
                 contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),
                 country=values.get("country", ""),
