@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm, overseas_country_choices
-from offices.models import RedirectTopic
 from service_requests.models import RequestType
 
 from .models import ExpediteCriterion, InquiryChannel, Topic, Triage
 from .rules import GUIDE_TOPICS
+from .selectors import redirect_topic_choices
 
 
 class ContactGuideForm(PortalForm):
@@ -54,9 +54,7 @@ class RecordInquiryForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["redirect_topic"].choices = [("", _("Not another agency's matter"))] + [
-            (t.code, f"{t.agency.name}: {t.label}") for t in RedirectTopic.objects.select_related("agency")
-        ]
+        self.fields["redirect_topic"].choices = [("", _("Not another agency's matter")), *redirect_topic_choices()]
         self.fields["expedite_criterion"].choices = [("", _("Not an expedite request"))] + [
             (c.code, c.label) for c in ExpediteCriterion.objects.filter(is_current=True)
         ]
@@ -69,9 +67,7 @@ class OverrideForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["redirect_topic"].choices = [("", "—")] + [
-            (t.code, f"{t.agency.name}: {t.label}") for t in RedirectTopic.objects.select_related("agency")
-        ]
+        self.fields["redirect_topic"].choices = [("", "—"), *redirect_topic_choices()]
 
 
 class IdentityCheckForm(PortalForm):

@@ -164,3 +164,14 @@ def guide(answers: GuideAnswers) -> GuideOutcome:
     if answers.lives_in_us:
         return GuideOutcome("channel", "ncsc")
     return GuideOutcome("office", "")
+
+
+_GUIDE_CHANNEL_TOPIC = {"hague": Topic.HAGUE_ADOPTION, "hague-abroad": Topic.HAGUE_ADOPTION,
+                        "premium": Topic.PREMIUM_PROCESSING, "military": Topic.MILITARY}
+
+
+def guide_topic(outcome: GuideOutcome) -> str:
+    """The topic a use of the guide is recorded under."""
+    if outcome.kind == "agency":
+        return Topic.OTHER_AGENCY
+    return _GUIDE_CHANNEL_TOPIC.get(outcome.code, Topic.OTHER)

@@ -36,6 +36,15 @@ def inquiry_get_for_user(user: User, inquiry_id: int | str) -> Inquiry:
         raise NotFound(str(INQUIRY_NOT_FOUND)) from None
 
 
+def redirect_topic_get(code: str) -> RedirectTopic | None:
+    """Another agency's topic (with its agency) by code, or None."""
+    return RedirectTopic.objects.select_related("agency").filter(code=code).first() if code else None
+
+
+def redirect_topic_choices() -> list[tuple[str, str]]:
+    return [(t.code, f"{t.agency.name}: {t.label}") for t in RedirectTopic.objects.select_related("agency")]
+
+
 def redirect_rules() -> list[rules.RedirectRule]:
     return [
         rules.RedirectRule(t.code, t.agency.code, tuple(k.strip() for k in t.keywords.split(",") if k.strip()))

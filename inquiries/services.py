@@ -10,14 +10,13 @@ from core.errors import ApplicationError, Conflict, Forbidden
 from core.models import Role, User
 from core.notifications import notification_queue
 from core.services import audit_record
-from offices.models import RedirectTopic
 from service_requests import rules as sr_rules
 from service_requests import selectors as sr_selectors
 from service_requests import services as sr_services
 from service_requests.models import ServiceRequest
 
 from . import rules, selectors
-from .models import ExpediteCriterion, FaxPermission, Inquiry, InquiryChannel, Topic, Triage
+from .models import ExpediteCriterion, FaxPermission, Inquiry, InquiryChannel, Triage
 
 STAFF_ONLY = _("Only Contact Center agents and office staff record inquiries.")
 NEED_A_CONTACT = _("Say who is asking: a customer account, or a name with an e-mail or phone number.")
@@ -59,9 +58,11 @@ def inquiry_record(
         final = triage_override
         if final == Triage.COMPLAINT and not kind:
             kind = "misconduct" if misconduct_alleged else ("case_specific" if is_case_specific else "non_case_specific")
-    redirect = RedirectTopic.objects.select_related("agency").filter(code=topic_code or redirect_topic).first()
-    if final == Triage.REDIRECT and redirect is None:
-        raise ApplicationError.for_field("redirect_topic", str(CHOOSE_AGENCY))
+    redirect = None
+    if final == Triage.REDIRECT:
+        redirect = selectors.redirect_topic_get(topic_code or redirect_topic)
+        if redirect is None:
+            raise ApplicationError.for_field("redirect_topic", str(CHOOSE_AGENCY))
     criterion = None
     if final == Triage.EXPEDITE:
         criterion = ExpediteCriterion.objects.filter(code=expedite_criterion, is_current=True).first()
@@ -74,8 +75,7 @@ def inquiry_record(
         contact_phone=contact_phone.strip(), receipt_number=receipt, topic=topic, is_case_specific=is_case_specific,
         dissatisfied=dissatisfied, misconduct_alleged=misconduct_alleged, text=text.strip(), office=actor.office,
         taken_by=actor, suggested_triage=suggestion.triage, triage=final, complaint_kind=kind if final == Triage.COMPLAINT else "",
-        redirect_agency=redirect.agency if redirect and final == Triage.REDIRECT else None,
-        redirect_topic=redirect if final == Triage.REDIRECT else None,
+        redirect_agency=redirect.agency if redirect else None, redirect_topic=redirect,
         expedite_criterion=criterion, expedite_evidence=expedite_evidence.strip(),
         override_reason=override_reason.strip() if final != suggestion.triage else "",
         overridden_by=actor if final != suggestion.triage else None,
@@ -105,10 +105,10 @@ def inquiry_record_guide_use(*, outcome: rules.GuideOutcome, topic: str, lives_i
     """Each use of the public contact guide, recorded as an anonymous self-service inquiry."""
     redirect = None
     if outcome.kind == "agency":
-        redirect = RedirectTopic.objects.select_related("agency").filter(code=outcome.code).first()
+        redirect = selectors.redirect_topic_get(outcome.code)
     triage = Triage.REDIRECT if redirect else Triage.STANDARD
     return Inquiry.objects.create(
-        channel=InquiryChannel.SELF_SERVICE, topic=Topic.OTHER_AGENCY if redirect else topic,
+        channel=InquiryChannel.SELF_SERVICE, topic=topic,
         suggested_triage=triage, triage=triage, redirect_topic=redirect,
         redirect_agency=redirect.agency if redirect else None, resolved_at_first_contact=True,
         outcome=f"{outcome.kind}:{outcome.code or ('contact-center' if lives_in_us else 'international-office')}",
@@ -152,7 +152,7 @@ def inquiry_override_triage(*, actor: User, inquiry_id: int | str, triage: str, 
         raise ApplicationError.for_field("reason", str(OVERRIDE_NEEDS_REASON))
     changes: dict = {"triage": triage, "override_reason": reason.strip(), "overridden_by": actor}
     if triage == Triage.REDIRECT:
-        topic = RedirectTopic.objects.select_related("agency").filter(code=redirect_topic).first()
+        topic = selectors.redirect_topic_get(redirect_topic)
         if topic is None:
             raise ApplicationError.for_field("redirect_topic", str(CHOOSE_AGENCY))
         changes.update(redirect_topic=topic, redirect_agency=topic.agency)

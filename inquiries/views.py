@@ -15,12 +15,12 @@ from core.errors import ApplicationError, Forbidden, NotFound
 from core.selectors import customer_by_email
 from core.web import form_add_application_error
 from offices import selectors as office_selectors
-from offices.models import Agency, ContactChannel, Office, RedirectTopic
+from offices.models import Agency, ContactChannel, Office
 
 from . import rules, selectors, services
 from .filters import InquiryFilter
 from .forms import ContactGuideForm, FileRequestForm, IdentityCheckForm, OverrideForm, RecordInquiryForm, ReplyForm
-from .models import ComplaintKind, InquiryChannel, Topic, Triage
+from .models import ComplaintKind, InquiryChannel, Triage
 
 
 def contact_guide(request: HttpRequest) -> HttpResponse:
@@ -38,9 +38,7 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
                                          data["hague_adoption"])
             outcome = rules.guide(answers)
             now = timezone.now()
-            if outcome.kind == "agency":
-                context["topic"] = RedirectTopic.objects.select_related("agency").filter(code=outcome.code).first()
-            elif outcome.kind == "channel":
+            if outcome.kind == "channel":
                 channel = office_selectors.contact_channel_list().filter(code=outcome.code).first()
                 context["channel"] = (channel, office_selectors.channel_status(channel, at=now)) if channel else None
             else:
@@ -51,10 +49,10 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
                                         for c in office_selectors.channels_for_place(match)]
                 except NotFound as exc:
                     context["no_office"] = exc.message
-            topic = Topic.OTHER_AGENCY if outcome.kind == "agency" else {
-                "hague": Topic.HAGUE_ADOPTION, "hague-abroad": Topic.HAGUE_ADOPTION, "premium": Topic.PREMIUM_PROCESSING,
-                "military": Topic.MILITARY}.get(outcome.code, Topic.OTHER)
-            services.inquiry_record_guide_use(outcome=outcome, topic=topic, lives_in_us=lives_in_us, now=now)
+            used = services.inquiry_record_guide_use(outcome=outcome, topic=rules.guide_topic(outcome),
+                                                     lives_in_us=lives_in_us, now=now)
+            if outcome.kind == "agency":
+                context["topic"] = used.redirect_topic
             context["outcome"] = outcome
     return render(request, "inquiries/guide.html", context, status=status)
 
@@ -101,8 +99,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 context["suggestion"] = suggestion
                 context["suggestion_label"] = Triage(suggestion.triage).label
                 context["complaint_label"] = ComplaintKind(suggestion.complaint_kind).label if suggestion.complaint_kind else ""
-                context["suggested_topic"] = RedirectTopic.objects.select_related("agency").filter(
-                    code=suggestion.redirect_topic).first()
+                context["suggested_topic"] = selectors.redirect_topic_get(suggestion.redirect_topic)
                 status = 200
             else:
                 try:
