@@ -178,11 +178,8 @@ def request_action(request: HttpRequest, reference_number: str, action: str) -> 
 def staff_queue(request: HttpRequest) -> HttpResponse:
     if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for office staff."))
-    base = selectors.service_request_list_for_user(request.user)
-    if not request.GET.get("status"):
-        base = base.filter(status__in=OPEN_STATUSES)
-    queue_filter = QueueFilter(request.GET or None, queryset=base.order_by("current_office_id", "request_type",
-                                                                          "created_at", "id"))
+    base = selectors.staff_queue(request.user, open_only=not request.GET.get("status"))
+    queue_filter = QueueFilter(request.GET or None, queryset=base)
     valid = not queue_filter.is_bound or queue_filter.is_valid()
     page = CappedCountPaginator(queue_filter.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()

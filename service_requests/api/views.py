@@ -12,7 +12,7 @@ from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
 from service_requests import selectors, services
 from service_requests.filters import QueueFilter
-from service_requests.models import OPEN_STATUSES, ServiceRequest
+from service_requests.models import ServiceRequest
 
 from .serializers import (
     LIST_COLUMNS,
@@ -42,15 +42,15 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     pagination_class = QueuePagination
 
     def scope_queryset(self):
-        queryset = selectors.service_request_list_for_user(self.request.user)
+        user = self.request.user
+        if user.role in CUSTOMER_ROLES:
+            queryset = selectors.service_request_list_for_user(user).order_by("-created_at", "-id")
+        else:
+            queryset = selectors.staff_queue(user, open_only="status" not in self.request.query_params)
         if self.action == "list":
             # Only what the list shows: the queue is the busiest read in the portal.
             queryset = queryset.select_related(None).select_related("current_office", "escalation").only(*LIST_COLUMNS)
-        if self.request.user.role in CUSTOMER_ROLES:
-            return queryset.order_by("-created_at", "-id")
-        if "status" not in self.request.query_params:
-            queryset = queryset.filter(status__in=OPEN_STATUSES)
-        return queryset.order_by("current_office_id", "request_type", "created_at", "id")
+        return queryset
 
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
