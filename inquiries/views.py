@@ -123,7 +123,8 @@ def _detail(request: HttpRequest, inquiry, status: int = 200, **forms: Any) -> H
         "identity_form": IdentityCheckForm(),
         "reply_form": ReplyForm(),
         "file_form": FileRequestForm(),
-        "contact_center": ContactChannel.objects.filter(code="ncsc").first(),
+        "contact_center": ContactChannel.objects.filter(code="ncsc").first()
+        if inquiry.triage == Triage.OUTREACH_REDIRECT else None,
     }
     context.update(forms)
     return render(request, "inquiries/detail.html", context, status=status)
@@ -151,20 +152,21 @@ _ACTIONS = {
 @require_POST
 def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_staff(request)
-    inquiry = selectors.inquiry_get_for_user(request.user, pk)
     if action not in _ACTIONS:
+        selectors.inquiry_get_for_user(request.user, pk)  # 404 for strangers first
         raise NotFound(_("No such action."))
     form_class, name, run, done = _ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():
-        return _detail(request, inquiry, status=400, **{name: form})
+        return _detail(request, selectors.inquiry_get_for_user(request.user, pk), status=400, **{name: form})
     try:
         run(request.user, pk, form.cleaned_data)
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise
         form_add_application_error(form, exc)
-        return _detail(request, inquiry, status=exc.status_code, **{name: form})
+        return _detail(request, selectors.inquiry_get_for_user(request.user, pk), status=exc.status_code,
+                       **{name: form})
     messages.success(request, done)
     return redirect("inquiries:detail", pk=pk)
 

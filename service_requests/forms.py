@@ -5,6 +5,7 @@ from core.forms import PortalForm, overseas_country_choices
 from offices.models import CASE_HOLDING_TYPES, Agency, Office
 
 from .models import CaseClass, Channel, RequestType
+from .rules import NO_ONE_TO_ANSWER
 
 
 class FileForm(PortalForm):
@@ -45,7 +46,7 @@ class CallerFileForm(FileForm):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("customer") and not (data.get("contact_name") and data.get("contact_email")):
-            raise forms.ValidationError(_("Give the caller's account e-mail, or their name and e-mail."))
+            raise forms.ValidationError(NO_ONE_TO_ANSWER)
         return data
 
 

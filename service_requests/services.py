@@ -44,7 +44,6 @@ NOT_A_CASE_OFFICE = _("Requests can be transferred only to a service center, the
 SAME_OFFICE = _("The request is already at {office}.")
 UNKNOWN_AGENCY = _("Choose one of the listed agencies.")
 EMPTY_TEXT = _("Write something first.")
-NO_ONE_TO_ANSWER = _("Give the caller's account e-mail, or their name and e-mail.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
 
 
@@ -122,7 +121,7 @@ def service_request_file(
         raise ApplicationError(refusal, code="refused", fields={field: [refusal]})
     owner, representative = _owner(actor, customer)
     if owner is None and not ((contact_name or "").strip() and (contact_email or "").strip()):
-        message = str(NO_ONE_TO_ANSWER)
+        message = str(rules.NO_ONE_TO_ANSWER)
         raise ApplicationError(message, code="no_one_to_answer", fields={
             name: [message] for name, value in (("contact_name", contact_name), ("contact_email", contact_email))
             if not (value or "").strip()
@@ -355,6 +354,15 @@ def _mailbox(office: Office, purpose: str) -> str:
     return channel.value if channel else ""
 
 
+def _notify_office(request: ServiceRequest, mailbox: str, text: str, *, stage: str, dedupe: str) -> None:
+    """The customer's inquiry, forwarded to the office's mailbox (once), when it has one."""
+    if mailbox:
+        notification_queue(kind="service_request.inquiry_to_office", to_email=mailbox, language="en",
+                           template="service_requests/email/inquiry_to_office",
+                           context={"request": request, "message": text, "stage": stage},
+                           dedupe_key=f"service_request.inquiry_to_office:{request.pk}:{dedupe}")
+
+
 @transaction.atomic
 def service_request_service_center_inquiry(
     *, actor: User, reference_number: str, message: str = "", now: datetime | None = None
@@ -378,12 +386,7 @@ def service_request_service_center_inquiry(
         days=policy.window1_days)
     _event(request, EventKind.SERVICE_CENTER_INQUIRY, actor=actor, at=now, body=text, to_office=office)
     audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code)
-    mailbox = _mailbox(office, Purpose.SR_FOLLOWUP)
-    if mailbox:
-        notification_queue(kind="service_request.inquiry_to_office", to_email=mailbox, language="en",
-                           template="service_requests/email/inquiry_to_office",
-                           context={"request": request, "message": text, "stage": "service_center"},
-                           dedupe_key=f"service_request.inquiry_to_office:{request.pk}:sc")
+    _notify_office(request, _mailbox(office, Purpose.SR_FOLLOWUP), text, stage="service_center", dedupe="sc")
     return request
 
 
@@ -406,10 +409,5 @@ def service_request_hq_inquiry(
     hq = Office.objects.filter(code="OSCO").first()
     _event(request, EventKind.HQ_INQUIRY, actor=actor, at=now, body=text, to_office=hq)
     audit_record(actor=actor, action="service_request.hq_inquiry", target=request)
-    mailbox = _mailbox(hq, Purpose.HQ_ESCALATION) if hq else ""
-    if mailbox:
-        notification_queue(kind="service_request.inquiry_to_office", to_email=mailbox, language="en",
-                           template="service_requests/email/inquiry_to_office",
-                           context={"request": request, "message": text, "stage": "hq"},
-                           dedupe_key=f"service_request.inquiry_to_office:{request.pk}:hq")
+    _notify_office(request, _mailbox(hq, Purpose.HQ_ESCALATION) if hq else "", text, stage="hq", dedupe="hq")
     return request
