@@ -1,6 +1,7 @@
 """The appointment as an iCalendar file (RFC 5545), for the customer's own calendar."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from icalendar import Calendar, Event
 
 from .models import Appointment, AppointmentStatus
@@ -27,3 +28,10 @@ def appointment_ics(appointment: Appointment) -> bytes:
     calendar.add_component(event)
     calendar.add_missing_timezones()  # a VTIMEZONE for the office's zone, so every client agrees
     return calendar.to_ical()
+
+
+def appointment_ics_response(appointment: Appointment) -> HttpResponse:
+    """The .ics file as a download, for the web page and the API alike."""
+    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="uscis-appointment-{appointment.confirmation_code}.ics"'
+    return response

@@ -1,23 +1,19 @@
 from django import forms
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
 from core.validators import validate_near_date
 
-from .api.serializers import BAD_START
+from . import rules
 from .models import AppointmentReason
 
 CHOOSE_A_TIME = _("Choose a time.")
 
 
 def parse_start(value: str) -> object:
-    try:
-        parsed = parse_datetime(value or "")
-    except ValueError:
-        parsed = None
+    parsed = rules.parse_start(value or "")
     if parsed is None:
-        raise forms.ValidationError(CHOOSE_A_TIME if not value else BAD_START)
+        raise forms.ValidationError(CHOOSE_A_TIME if not value else rules.BAD_START)
     return parsed
 
 

@@ -169,7 +169,3 @@ class Appointment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.confirmation_code} {self.office_id} {self.starts_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == AppointmentStatus.BOOKED

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 # Error messages (tests assert these).
+BAD_START = _("Enter a date and time such as 2026-12-01T09:00 (office time) or 2026-12-01T09:00-06:00.")
 START_IN_PAST = _("That time has already passed. Choose a later time.")
 START_OFF_GRID = _("No appointment starts at that time at this office. Choose one of the available times.")
 OFFICE_CLOSED = _("The office is closed on {day}. Choose another day.")
@@ -149,3 +151,11 @@ def reminder_due(*, starts_at: datetime, now: datetime, policy: Policy) -> bool:
 
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: easy to read out on the phone
+
+
+def parse_start(text: str) -> datetime | None:
+    """An ISO 8601 date-time (offset optional), or None when it is not one."""
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None

@@ -24,12 +24,13 @@ from core.services import audit_record
 from offices import selectors as office_selectors
 from offices.holidays import holiday_name
 from offices.models import Office
+from offices.selectors import OFFICE_NOT_FOUND
 from offices.services import parse_weekly_hours
 
 from . import rules, selectors
 from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
 
-UNKNOWN_OFFICE = _("No office has the code {code}.")
+BOOK_FOR_OTHERS_ROLES = frozenset({Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN})
 UNKNOWN_REASON = _("Choose one of the listed reasons for your visit.")
 NO_APPOINTMENTS_HERE = _("{office} does not offer public appointments.")
 WRONG_OFFICE = _("You live in {place}, which is served by the {office} ({code}). Book your appointment there.")
@@ -84,11 +85,11 @@ def office_for_booking(customer: User) -> Office:
 
 
 def _customer_for(actor: User, customer_email: str | None) -> User:
-    if actor.role in CUSTOMER_ROLES and actor.role == Role.CUSTOMER:
+    if actor.role == Role.CUSTOMER:
         if customer_email and customer_email.strip().lower() != actor.email.lower():
             raise ApplicationError.for_field("customer", str(CUSTOMERS_BOOK_FOR_THEMSELVES))
         return actor
-    if actor.role not in (Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
+    if actor.role not in BOOK_FOR_OTHERS_ROLES:
         raise Forbidden(str(ROLE_CANNOT_BOOK))
     if not customer_email:
         raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
@@ -102,11 +103,10 @@ def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.
     day = start.astimezone(tz).date()
     if day in selectors.closed_days(office, day, day):
         name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
-        message = str(rules.OFFICE_CLOSED).format(day=name)
-        raise ApplicationError(message, code="office_closed", fields={"start": [message]})
+        _raise(rules.Refusal(400, "office_closed", str(rules.OFFICE_CLOSED).format(day=name)))
     grid = rules.find_slot(start, tz=tz, blocks=selectors.template_blocks(office), closed=frozenset())
     if grid is None:
-        raise ApplicationError(str(rules.START_OFF_GRID), code="off_grid", fields={"start": [str(rules.START_OFF_GRID)]})
+        _raise(rules.Refusal(400, "off_grid", str(rules.START_OFF_GRID)))
     return grid
 
 
@@ -153,7 +153,7 @@ def appointment_book(
     customer = _customer_for(actor, customer_email)
     office = Office.objects.filter(code=(office_code or "").strip().upper()).first()
     if office is None:
-        raise ApplicationError.for_field("office", str(UNKNOWN_OFFICE).format(code=office_code), code="unknown_office")
+        raise ApplicationError.for_field("office", str(OFFICE_NOT_FOUND).format(code=office_code), code="unknown_office")
     start = _aware(start, office)
     # Cheap early answer for the many who lose a race, before anything else is read; the conditional
     # UPDATE below is the real guard. (Only an existing, full slot row answers here.)
@@ -172,9 +172,10 @@ def appointment_book(
     grid = _grid_slot(office, start, now=now, policy=policy)
     User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
     mine = Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now)
-    if any(a == grid.start for a in mine.values_list("starts_at", flat=True)):
+    starts = list(mine.values_list("starts_at", flat=True))
+    if grid.start in starts:
         raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
-    if mine.count() >= policy.max_active_per_customer:
+    if len(starts) >= policy.max_active_per_customer:
         raise Conflict(str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer), code="active_limit")
     _ensure_slot(office, grid)
     slot = _take_place(office, grid)
@@ -308,7 +309,7 @@ def appointment_reminders_send(*, now: datetime | None = None) -> int:
     longest = AppointmentPolicy.objects.aggregate(hours=Max("reminder_hours_before"))["hours"]
     window = timedelta(hours=max(longest or 0, rules.Policy().reminder_hours_before))
     due = (
-        Appointment.objects.select_related("office", "customer", "reason")
+        Appointment.objects.select_related("office", "customer__profile")
         .filter(status=AppointmentStatus.BOOKED, reminder_sent_at__isnull=True, starts_at__gt=now,
                 starts_at__lte=now + window)
         .order_by("starts_at")
@@ -316,7 +317,9 @@ def appointment_reminders_send(*, now: datetime | None = None) -> int:
     sent = 0
     policies: dict[int, rules.Policy] = {}
     for appointment in due:
-        policy = policies.setdefault(appointment.office_id, selectors.policy_for(appointment.office))
+        if appointment.office_id not in policies:
+            policies[appointment.office_id] = selectors.policy_for(appointment.office)
+        policy = policies[appointment.office_id]
         if not rules.reminder_due(starts_at=appointment.starts_at, now=now, policy=policy):
             continue
         with transaction.atomic():

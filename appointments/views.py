@@ -20,7 +20,7 @@ from core.web import form_add_application_error
 from offices.models import Office
 
 from . import selectors, services
-from .calendar import appointment_ics
+from .calendar import appointment_ics_response
 from .forms import BookForm, CustomerLookupForm, RescheduleForm, StaffDayForm
 from .models import AppointmentStatus
 
@@ -37,8 +37,8 @@ def _booking_customer(request: HttpRequest) -> tuple[User | None, CustomerLookup
     user = request.user
     if user.role == Role.CUSTOMER:
         return user, None
-    if user.role not in (Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN):
-        raise Forbidden(_("Your role cannot book appointments."))
+    if user.role not in services.BOOK_FOR_OTHERS_ROLES:
+        raise Forbidden(str(services.ROLE_CANNOT_BOOK))
     lookup = CustomerLookupForm(request.GET if "customer" in request.GET else None)
     if not lookup.is_bound or not lookup.is_valid():
         return None, lookup
@@ -107,9 +107,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for_user(request.user, pk)
-    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="uscis-appointment-{appointment.confirmation_code}.ics"'
-    return response
+    return appointment_ics_response(appointment)
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Benchmark appointment booking over real HTTP against Postgres: the race for one place, and throughput.
 
-Starts gunicorn (gthread, 2 workers per core) on a free port on 127.0.0.1 and drives it with
+Starts gunicorn (sync workers, 2 × cores + 1, as in production) on a free port on 127.0.0.1 and drives it with
 token-authenticated clients (one thread and one customer each, stdlib http.client):
   1. race: 200 clients, released together by a barrier, POST /api/v1/appointments/ for the same
      slot of capacity 1. Exactly one must get 201 and the rest 409; the slot's `booked` must equal

@@ -39,6 +39,7 @@ sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resol
 from bench._common import (  # noqa: E402
     ESCALATION,
     ROOT,
+    SR,
     cpu_seconds,
     customers_load,
     django_setup,
@@ -56,8 +57,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_queue"
 ROWS, CUSTOMERS, BATCH, DAYS = 1_000_000, 20_000, 100_000, 120
 DURATION_S, WARMUP, RUNS, RPS_TARGET, DB_TARGET_MS, SAMPLE = 10.0, 50, 200, 100.0, 2.0, 2_000
 DOMAIN, STAFF = "@queue.bench.test", "bench-queue-staff"  # customers are bench-N@queue.bench.test
-SR_TABLE = "service_requests_servicerequest"
-TABLES = (SR_TABLE, ESCALATION)  # the queue joins each request's escalation row (its stage)
+TABLES = (SR, ESCALATION)  # the queue joins each request's escalation row (its stage)
 # Escalation stage of the loaded rows: a closed or answered request's status; an open one waits until window 1.
 STAGE = "CASE WHEN status <> 'open' THEN status WHEN now() < w1 THEN 'waiting' ELSE 'window1_open' END"
 QUEUE, VARIANT = "/api/v1/service-requests/?page_size=20", "/api/v1/service-requests/?type=card_not_received&page=5"
@@ -111,9 +111,9 @@ def load(cursor) -> None:
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN (%(sr)s, %(e)s) AND indexname NOT IN"
                    " (SELECT conname FROM pg_constraint WHERE conrelid IN (%(sr)s::regclass, %(e)s::regclass))",
-                   {"sr": SR_TABLE, "e": ESCALATION})
+                   {"sr": SR, "e": ESCALATION})
     indexes = cursor.fetchall()
-    cursor.execute(f"TRUNCATE {SR_TABLE} CASCADE")  # and the escalation rows and events
+    cursor.execute(f"TRUNCATE {SR} CASCADE")  # and the escalation rows and events
     for name, _ddl in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     customers = customers_load(cursor, DOMAIN, CUSTOMERS)
@@ -130,7 +130,7 @@ def load(cursor) -> None:
                        (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
                 FROM generate_series(%(first)s, %(last)s) n),
             s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st FROM g)
-            INSERT INTO {SR_TABLE} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
+            INSERT INTO {SR} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
                 language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
                 status, version, first_response_at, closed_at)
             SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s],
@@ -225,17 +225,17 @@ def main() -> int:
     reference_data()
     with connection.cursor() as cursor:
         load_s = None
-        if one(cursor, f"SELECT count(*) FROM {SR_TABLE} sr JOIN {ESCALATION} e ON e.request_id = sr.id"
+        if one(cursor, f"SELECT count(*) FROM {SR} sr JOIN {ESCALATION} e ON e.request_id = sr.id"
                        " WHERE sr.reference_number LIKE %s", ["SRB%"]) != ROWS:
             started = time.perf_counter()
             with transaction.atomic():
                 load(cursor)
             # ANALYZE, and the visibility map autovacuum would set
-            cursor.execute(f"VACUUM (ANALYZE) {SR_TABLE}, {ESCALATION}")
+            cursor.execute(f"VACUUM (ANALYZE) {SR}, {ESCALATION}")
             cursor.execute("ANALYZE core_user, core_customerprofile")
             load_s = time.perf_counter() - started
         cursor.execute(f"SELECT current_office_id, count(*) FILTER (WHERE status IN ('open', 'answered')), count(*)"
-                       f" FROM {SR_TABLE} GROUP BY 1 ORDER BY 2 DESC")
+                       f" FROM {SR} GROUP BY 1 ORDER BY 2 DESC")
         per_office = cursor.fetchall()
         mismatches = windows_mismatches(cursor, SAMPLE)
     office = Office.objects.get(pk=per_office[0][0])

@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 
 
+def error_page(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    """The 404 page, or the error page with the message, at that status."""
+    return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)
+
+
 class ApplicationErrorMiddleware:
     """Web pages: a service error that a view did not handle becomes a page with its status.
 
@@ -23,8 +28,7 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ApplicationError):
             return None
-        template = "404.html" if exception.status_code == 404 else "error.html"
-        return render(request, template, {"message": exception.message}, status=exception.status_code)
+        return error_page(request, exception.message, exception.status_code)
 
 
 class NullCharacterMiddleware:
@@ -43,4 +47,4 @@ class NullCharacterMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=status)
-        return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)
+        return error_page(request, message, status)

@@ -88,32 +88,24 @@ def notification_queue(
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None  # already owed: exactly once
         raise
-    notifications_dispatch_on_commit([row.pk])
+    from .tasks import notification_send
+
+    pk = row.pk
+    transaction.on_commit(lambda: notification_send.delay(pk))  # after commit, never inside it
     return row
 
 
-def notifications_dispatch_on_commit(ids: list[int]) -> None:
-    """Enqueue delivery tasks after the surrounding transaction commits (never inside it)."""
-    from .tasks import notification_send, notifications_send
+def _enqueue_chunks(ids: list[int]) -> None:
+    from .tasks import notifications_send
 
-    def dispatch() -> None:
-        if len(ids) == 1:
-            notification_send.delay(ids[0])
-            return
-        for start in range(0, len(ids), DISPATCH_CHUNK):
-            notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
-
-    transaction.on_commit(dispatch)
+    for start in range(0, len(ids), DISPATCH_CHUNK):
+        notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
 
 
 def notifications_dispatch_batch_on_commit(batch: str) -> None:
     """After commit, enqueue the delivery of every notification written with this `batch`."""
-    from .tasks import notifications_send
-
     def dispatch() -> None:
-        ids = list(Notification.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), DISPATCH_CHUNK):
-            notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
+        _enqueue_chunks(list(Notification.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True)))
 
     transaction.on_commit(dispatch)
 
@@ -158,8 +150,5 @@ def notifications_requeue(*, now: datetime | None = None, older_than: timedelta 
         .order_by("created_at")
         .values_list("pk", flat=True)[:10_000]
     )
-    from .tasks import notifications_send
-
-    for start in range(0, len(ids), DISPATCH_CHUNK):
-        notifications_send.delay(ids[start:start + DISPATCH_CHUNK])
+    _enqueue_chunks(ids)
     return len(ids)

@@ -51,9 +51,10 @@ def office_detail_queryset() -> QuerySet[Office]:
     )
 
 
-def office_get(*, code: str) -> Office:
+def office_get(*, code: str, detail: bool = True) -> Office:
+    """An office by code (404 when none), with what its page shows unless `detail` is False."""
     try:
-        return office_detail_queryset().get(code=code.strip().upper())
+        return (office_detail_queryset() if detail else Office.objects).get(code=code.strip().upper())
     except Office.DoesNotExist:
         raise NotFound(OFFICE_NOT_FOUND.format(code=code)) from None
 

@@ -1,16 +1,15 @@
 from datetime import datetime, timedelta
 
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from appointments import rules
 from appointments.models import Appointment, AppointmentReason, AppointmentStatus
 from appointments.selectors import MAX_RANGE_DAYS, policy_for
 from core.validators import validate_near_date
 
-BAD_START = _("Enter a date and time such as 2026-12-01T09:00 (office time) or 2026-12-01T09:00-06:00.")
 RANGE_BACKWARDS = _("The end date must be on or after the start date.")
 RANGE_TOO_LONG = _("Ask for at most {days} days at a time.")
 
@@ -19,13 +18,9 @@ class StartField(serializers.CharField):
     """An ISO 8601 date-time. Without an offset it is read as the office's local time."""
 
     def to_internal_value(self, data: object) -> datetime:
-        text = super().to_internal_value(data)
-        try:
-            value = parse_datetime(text)
-        except ValueError:
-            value = None
+        value = rules.parse_start(super().to_internal_value(data))
         if value is None:
-            raise serializers.ValidationError(str(BAD_START))
+            raise serializers.ValidationError(str(rules.BAD_START))
         return value
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments import selectors, services
-from appointments.calendar import appointment_ics
+from appointments.calendar import appointment_ics_response
 from appointments.filters import AppointmentFilter
 from appointments.models import Appointment
 from core.api.idempotency import idempotent
@@ -40,7 +40,7 @@ class AvailabilityApi(APIView):
         tags=["appointments"],
     )
     def get(self, request: Request, code: str) -> Response:
-        office = office_get(code=code)
+        office = office_get(code=code, detail=False)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         slots = selectors.availability(
@@ -121,9 +121,7 @@ class AppointmentViewSet(ScopedGenericViewSet):
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, CalendarRenderer])
     def ics(self, request: Request, pk: str) -> HttpResponse:
         appointment = self.get_object()
-        response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="uscis-appointment-{appointment.confirmation_code}.ics"'
-        return response
+        return appointment_ics_response(appointment)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"], url_path="check-in")
