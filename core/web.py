@@ -1,6 +1,8 @@
-"""Helpers for server-rendered views: turn service errors into form errors."""
+"""Helpers for server-rendered views: service errors as form errors, and paging."""
 
 from django import forms
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
 
 from .errors import ApplicationError
 
@@ -13,3 +15,12 @@ def form_add_application_error(form: forms.Form, error: ApplicationError) -> Non
     for field, messages in error.fields.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def paginate(request: HttpRequest, queryset: object, per_page: int = 25,
+             paginator_class: type[Paginator] = Paginator) -> tuple[Page, str]:
+    """The requested page, and the query string without `page` for the pager's links
+    (core/includes/pagination.html)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return paginator_class(queryset, per_page).get_page(request.GET.get("page")), query.urlencode()

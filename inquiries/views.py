@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden, NotFound
 from core.selectors import customer_by_email
-from core.web import form_add_application_error
+from core.web import form_add_application_error, paginate
 from offices import selectors as office_selectors
 from offices.models import Agency, ContactChannel, Office
 
@@ -67,10 +66,8 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     inquiry_filter = InquiryFilter(request.GET or None, queryset=selectors.inquiry_list_for_user(request.user))
     valid = not inquiry_filter.is_bound or inquiry_filter.is_valid()
-    page = Paginator(inquiry_filter.qs if valid else inquiry_filter.queryset.none(), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "inquiries/list.html", {"filter": inquiry_filter, "page": page, "query": query.urlencode()},
+    page, query = paginate(request, inquiry_filter.qs if valid else inquiry_filter.queryset.none())
+    return render(request, "inquiries/list.html", {"filter": inquiry_filter, "page": page, "query": query},
                   status=200 if valid else 400)
 
 

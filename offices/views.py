@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -6,6 +5,7 @@ from django_countries import countries
 
 from core.errors import NotFound
 from core.forms import CountryForm, ZipForm
+from core.web import paginate
 
 from . import selectors
 from .filters import ContactChannelFilter, OfficeFilter
@@ -53,13 +53,11 @@ def office_directory(request: HttpRequest) -> HttpResponse:
     office_filter = OfficeFilter(request.GET or None, queryset=selectors.office_list())
     status = 200 if office_filter.is_bound is False or office_filter.is_valid() else 400
     queryset = office_filter.qs if status == 200 else selectors.office_list().none()
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, queryset)
     return render(
         request,
         "offices/directory.html",
-        {"filter": office_filter, "page": page, "query": query.urlencode()},
+        {"filter": office_filter, "page": page, "query": query},
         status=status,
     )
 

@@ -14,7 +14,7 @@ from core.errors import ApplicationError, Forbidden
 from core.models import CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
-from core.web import form_add_application_error
+from core.web import form_add_application_error, paginate
 
 from . import dashboard, rules, selectors, services
 from .filters import QueueFilter
@@ -181,11 +181,9 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     base = selectors.staff_queue(request.user, open_only=not request.GET.get("status"))
     queue_filter = QueueFilter(request.GET or None, queryset=base)
     valid = not queue_filter.is_bound or queue_filter.is_valid()
-    page = CappedCountPaginator(queue_filter.qs if valid else base.none(), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, queue_filter.qs if valid else base.none(), paginator_class=CappedCountPaginator)
     return render(request, "service_requests/queue.html",
-                  {"filter": queue_filter, "page": page, "query": query.urlencode(), "now": timezone.now()},
+                  {"filter": queue_filter, "page": page, "query": query, "now": timezone.now()},
                   status=200 if valid else 400)
 
 
