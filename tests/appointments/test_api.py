@@ -1,10 +1,14 @@
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from appointments.models import Appointment, Slot
-from offices.models import Office
+from appointments import services
+from appointments.models import Appointment, AppointmentPolicy, Slot
+from offices.models import Office, OfficeClosure
+from tests.appointments.conftest import chicago
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 
@@ -204,3 +208,99 @@ def test_list_query_count_does_not_grow_with_page_size(frozen, directory):
             assert len(staff_client.get(f"/api/v1/appointments/?page_size={size}").json()["results"]) == size
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] == counts[2]
+
+
+def book(customer, start=None):
+    return services.appointment_book(actor=customer, office_code="CHI", start=start or chicago(1, 9),
+                                     reason_code="information")
+
+
+def state():
+    """Every appointment and slot as it stands, to show a refused request changed nothing."""
+    return (list(Appointment.objects.order_by("pk").values_list("pk", "status", "starts_at", "reschedule_count")),
+            list(Slot.objects.order_by("pk").values_list("starts_at", "booked")))
+
+
+def slot_days(body) -> set[str]:
+    return {slot["start"][:10] for slot in body["slots"]}
+
+
+def test_availability_has_no_slots_on_a_future_federal_holiday(frozen, api_client):
+    AppointmentPolicy.objects.create(office=Office.objects.get(code="CHI"), booking_horizon_days=40)
+    body = api_client.get("/api/v1/offices/CHI/availability/?start=2026-12-23&end=2026-12-28").json()
+    assert slot_days(body) == {"2026-12-23", "2026-12-24", "2026-12-28"}  # Christmas Day (Fri) and the weekend: none
+
+
+def test_availability_has_no_slots_on_an_office_closure(frozen, api_client):
+    OfficeClosure.objects.create(office=Office.objects.get(code="CHI"), date=date(2026, 12, 2), reason="Snow")
+    body = api_client.get("/api/v1/offices/CHI/availability/?start=2026-12-01&end=2026-12-03").json()
+    assert slot_days(body) == {"2026-12-01", "2026-12-03"}
+
+
+def test_reschedule_into_a_full_slot_is_409_and_keeps_the_original(frozen, maria):
+    appointment = book(maria)
+    for customer in CustomerFactory.create_batch(3):
+        book(customer, start=chicago(2, 10))
+    before = state()
+    response = client_for(maria).post(f"/api/v1/appointments/{appointment.pk}/reschedule/",
+                                      {"start": "2026-12-02T10:00"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "slot_full"
+    assert state() == before
+    assert Slot.objects.get(starts_at=chicago(1, 9)).booked == 1 and Slot.objects.get(starts_at=chicago(2, 10)).booked == 3
+
+
+def third_booking(maria, frozen):
+    book(maria, chicago(1, 9))
+    book(maria, chicago(2, 9))
+    return "/api/v1/appointments/", {**BOOK, "start": "2026-12-03T09:00"}
+
+
+def third_reschedule(maria, frozen):
+    appointment = book(maria)
+    for day in (2, 3):
+        services.appointment_reschedule(actor=maria, appointment_id=appointment.pk, start=chicago(day, 9))
+    return f"/api/v1/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-04T09:00"}
+
+
+def reschedule_within_12_hours(maria, frozen):
+    appointment = book(maria)
+    frozen.move_to(chicago(30, 21, 1, month=11))
+    return f"/api/v1/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-03T09:00"}
+
+
+def cancel_within_1_hour(maria, frozen):
+    appointment = book(maria)
+    frozen.move_to(chicago(1, 8, 30))
+    return f"/api/v1/appointments/{appointment.pk}/cancel/", None
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "detail"),
+    [
+        (third_booking, "active_limit", "You already have 2 upcoming appointments"),
+        (third_reschedule, "reschedule_limit", "rescheduled at most 2 times"),
+        (reschedule_within_12_hours, "reschedule_too_late", "cannot be rescheduled within 12 hours"),
+        (cancel_within_1_hour, "cancel_too_late", "cannot be cancelled online within 1 hour"),
+    ],
+)
+def test_policy_limits_are_409_with_the_reason(frozen, maria, setup, code, detail):
+    path, data = setup(maria, frozen)
+    before = state()
+    response = client_for(maria).post(path, data, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == code and detail in response.json()["detail"]
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "start", ["not a date", "2026-11-01T09:00:00-06:00", "2026-12-02T09:10", "9999-12-31T23:59"],
+    ids=["malformed", "past", "off-grid", "beyond-calendar"],
+)
+def test_bad_reschedule_start_is_400_and_changes_nothing(frozen, maria, start):
+    appointment = book(maria)
+    before = state()
+    response = client_for(maria).post(f"/api/v1/appointments/{appointment.pk}/reschedule/", {"start": start},
+                                      format="json")
+    assert response.status_code == 400, response.content
+    assert "start" in response.json()
+    assert state() == before

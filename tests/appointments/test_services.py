@@ -207,6 +207,23 @@ def test_reschedule_into_a_full_slot_leaves_the_original_untouched(frozen, maria
     assert Slot.objects.get(starts_at=chicago(2, 10)).booked == 3
 
 
+def test_reschedule_that_fails_after_taking_the_new_place_changes_nothing(frozen, maria, monkeypatch):
+    appointment = book(maria)
+
+    def audit_store_down(**kwargs):
+        assert Slot.objects.get(starts_at=chicago(2, 10)).booked == 1  # the new place was taken
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit_record", audit_store_down)
+    with pytest.raises(RuntimeError):
+        services.appointment_reschedule(actor=maria, appointment_id=appointment.pk, start=chicago(2, 10))
+    appointment.refresh_from_db()
+    assert (appointment.starts_at, appointment.reschedule_count, appointment.slot.starts_at) == (
+        chicago(1, 9), 0, chicago(1, 9))
+    assert Slot.objects.get(starts_at=chicago(1, 9)).booked == 1
+    assert not Slot.objects.filter(starts_at=chicago(2, 10), booked__gt=0).exists()
+
+
 def test_at_most_two_reschedules(frozen, maria):
     appointment = book(maria)
     services.appointment_reschedule(actor=maria, appointment_id=appointment.pk, start=chicago(2, 9))

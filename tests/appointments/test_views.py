@@ -1,8 +1,11 @@
+import re
+from datetime import date
+
 import pytest
 
 from appointments import services
-from appointments.models import Appointment
-from offices.models import Office
+from appointments.models import Appointment, Slot
+from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import chicago
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.html import assert_accessible_outline
@@ -147,3 +150,107 @@ def test_staff_of_another_office_get_404_and_customers_get_403(frozen, maria, cl
     assert client.post(f"/staff/appointments/{appointment.pk}/check-in/").status_code == 404
     client.force_login(maria)
     assert client.get("/staff/appointments/").status_code == 403
+
+
+def state():
+    """Every appointment and slot as it stands, to show a refused request changed nothing."""
+    return (list(Appointment.objects.order_by("pk").values_list("pk", "status", "starts_at", "reschedule_count")),
+            list(Slot.objects.order_by("pk").values_list("starts_at", "booked")))
+
+
+def test_booking_page_offers_nothing_on_a_closure_day(frozen, maria, client):
+    OfficeClosure.objects.create(office=Office.objects.get(code="CHI"), date=date(2026, 12, 2), reason="Snow")
+    client.force_login(maria)
+    html = client.get("/appointments/book/").content.decode()
+    assert "Tuesday, 1 December 2026</legend>" in html and 'value="2026-12-01T09:00:00-06:00"' in html
+    assert "Thursday, 3 December 2026</legend>" in html
+    assert "Wednesday, 2 December 2026" not in html and 'value="2026-12-02T' not in html
+
+
+def test_booking_page_in_honolulu_shows_honolulu_times(frozen, directory, client):
+    client.force_login(CustomerFactory(profile__zip_code="96813"))
+    html = client.get("/appointments/book/").content.decode()
+    assert "Honolulu Field Office" in html and "Times are local to the office (Pacific/Honolulu)" in html
+    # 08:00 in Chicago is 04:00 in Honolulu: the whole Monday there is still bookable.
+    first_value, first_label = re.search(r'name="start" value="([^"]+)">\s*<label[^>]*>([^<]+)<', html).groups()
+    assert (first_value, first_label.strip()) == ("2026-11-30T08:00:00-10:00", "08:00")
+    assert "Monday, 30 November 2026</legend>" in html
+
+
+def test_reschedule_into_a_full_slot_on_the_web_is_409_and_keeps_the_time(frozen, maria, client):
+    appointment = book(maria)
+    for customer in CustomerFactory.create_batch(3):
+        book(customer, start=chicago(2, 10))
+    before = state()
+    client.force_login(maria)
+    response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-02T10:00:00-06:00"})
+    assert response.status_code == 409 and "fully booked" in response.content.decode()
+    assert state() == before
+    assert Slot.objects.get(starts_at=chicago(1, 9)).booked == 1
+
+
+def third_booking(maria, frozen):
+    book(maria, chicago(1, 9))
+    book(maria, chicago(2, 9))
+    return "/appointments/book/", {"reason": "information", "start": "2026-12-03T09:00:00-06:00"}
+
+
+def third_reschedule(maria, frozen):
+    appointment = book(maria)
+    for day in (2, 3):
+        services.appointment_reschedule(actor=maria, appointment_id=appointment.pk, start=chicago(day, 9))
+    return f"/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-04T09:00:00-06:00"}
+
+
+def reschedule_within_12_hours(maria, frozen):
+    appointment = book(maria)
+    frozen.move_to(chicago(30, 21, 1, month=11))
+    return f"/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-03T09:00:00-06:00"}
+
+
+def cancel_within_1_hour(maria, frozen):
+    appointment = book(maria)
+    frozen.move_to(chicago(1, 8, 30))
+    return f"/appointments/{appointment.pk}/cancel/", {}
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (third_booking, "You already have 2 upcoming appointments"),
+        (third_reschedule, "rescheduled at most 2 times"),
+        (reschedule_within_12_hours, "cannot be rescheduled within 12 hours"),
+        (cancel_within_1_hour, "cannot be cancelled online within 1 hour"),
+    ],
+)
+def test_policy_limits_on_the_web_are_409_with_the_reason(frozen, maria, client, setup, message):
+    path, data = setup(maria, frozen)
+    before = state()
+    client.force_login(maria)
+    response = client.post(path, data)
+    assert response.status_code == 409 and message in response.content.decode()
+    assert state() == before
+
+
+BAD_STARTS = pytest.mark.parametrize(
+    "start", ["not a date", "2026-11-01T09:00:00-06:00", "2026-12-02T09:10:00-06:00", "9999-12-31T23:59"],
+    ids=["malformed", "past", "off-grid", "beyond-calendar"],
+)
+
+
+@BAD_STARTS
+def test_booking_a_bad_start_on_the_web_is_400(frozen, maria, client, start):
+    client.force_login(maria)
+    response = client.post("/appointments/book/", {"reason": "information", "start": start})
+    assert response.status_code == 400 and 'id="id_start_error"' in response.content.decode()
+    assert not Appointment.objects.exists() and not Slot.objects.exists()
+
+
+@BAD_STARTS
+def test_rescheduling_to_a_bad_start_on_the_web_is_400(frozen, maria, client, start):
+    appointment = book(maria)
+    before = state()
+    client.force_login(maria)
+    response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": start})
+    assert response.status_code == 400 and 'id="id_start_error"' in response.content.decode()
+    assert state() == before
