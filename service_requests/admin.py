@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ServiceRequest, ServiceRequestEvent
+from .models import EscalationPolicy, ServiceRequest, ServiceRequestEvent
 
 
 class EventInline(admin.TabularInline):
@@ -28,3 +28,13 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    """The one row of escalation windows (without it the defaults, 15 and 21 calendar days, apply)."""
+
+    list_display = ["__str__", "window1_days", "window1_kind", "window2_days", "window2_kind", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return super().has_add_permission(request) and not EscalationPolicy.objects.exists()
