@@ -77,8 +77,11 @@ def test_uswds_stylesheet_loads(page: Page) -> None:
 
 PUBLIC_PAGES = [
     ("/", 200),
+    ("/offices/find/", 200),
     ("/offices/find/?zip=60605", 200),
     ("/offices/find/?zip=ABCDE", 400),
+    ("/offices/find/?country=CA", 200),
+    ("/offices/find/?country=FR", 404),  # no office serves France: the guidance page
     ("/offices/", 200),
     ("/offices/?type=field_office&state=IL", 200),
     ("/offices/CHI/", 200),
@@ -89,10 +92,14 @@ PUBLIC_PAGES = [
     ("/accounts/login/", 200),
 ]
 
+# Pages checked again in Spanish. The language is chosen by cookie (what /i18n/setlang/ sets);
+# URLs have no language prefix.
+SPANISH_PAGES = [
+    ("/", 200),
+]
 
-@pytest.mark.browser
-@pytest.mark.parametrize(("path", "status"), PUBLIC_PAGES, ids=[path for path, _ in PUBLIC_PAGES])
-def test_no_accessibility_violations(page: Page, path: str, status: int) -> None:
+
+def assert_no_accessibility_violations(page: Page, path: str, status: int) -> None:
     stylesheets = []
     page.on("response", lambda r: stylesheets.append(r) if r.request.resource_type == "stylesheet" else None)
 
@@ -108,6 +115,22 @@ def test_no_accessibility_violations(page: Page, path: str, status: int) -> None
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "status"), PUBLIC_PAGES, ids=[path for path, _ in PUBLIC_PAGES])
+def test_no_accessibility_violations(page: Page, path: str, status: int) -> None:
+    assert_no_accessibility_violations(page, path, status)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "status"), SPANISH_PAGES, ids=[path for path, _ in SPANISH_PAGES])
+def test_no_accessibility_violations_in_spanish(context, page: Page, live_server, path: str, status: int) -> None:
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "es", "url": live_server.url}])
+
+    assert_no_accessibility_violations(page, path, status)
+
+    expect(page.locator("html")).to_have_attribute("lang", "es")
 
 
 @pytest.mark.browser

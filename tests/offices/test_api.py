@@ -120,6 +120,15 @@ def _military(api_client):
         (datetime(2026, 7, 3, 10, 0), False),  # observed Independence Day (July 4 is a Saturday)
         (datetime(2026, 3, 10, 8, 30), True),  # the Tuesday after the spring DST change
         (datetime(2026, 11, 3, 16, 45), False),  # the Tuesday after the autumn change
+        # Either side of each change, times whose answer flips if CST and CDT are swapped (±1 hour):
+        (datetime(2026, 3, 6, 16, 0), True),  # Friday before spring, CST; would read 17:00 under CDT
+        (datetime(2026, 3, 6, 7, 30), False),  # Friday before spring, CST; would read 08:30 under CDT
+        (datetime(2026, 3, 9, 8, 15), True),  # Monday after spring, CDT; would read 07:15 under CST
+        (datetime(2026, 3, 9, 16, 45), False),  # Monday after spring, CDT; would read 15:45 under CST
+        (datetime(2026, 10, 30, 8, 15), True),  # Friday before autumn, CDT; would read 07:15 under CST
+        (datetime(2026, 10, 30, 16, 45), False),  # Friday before autumn, CDT; would read 15:45 under CST
+        (datetime(2026, 11, 2, 16, 0), True),  # Monday after autumn, CST; would read 17:00 under CDT
+        (datetime(2026, 11, 2, 7, 30), False),  # Monday after autumn, CST; would read 08:30 under CDT
     ],
 )
 def test_military_line_open_now_with_a_frozen_clock(directory, api_client, local, open_now):

@@ -85,6 +85,31 @@ def test_contact_page_military_line_open_on_a_tuesday_morning(directory, client)
     assert "Open now" in military and "After hours" not in military
 
 
+def _military_item(html):
+    military = html[html.index('id="channel-military"'):]
+    return military[: military.index("</li>")]
+
+
+def test_contact_page_military_line_closed_just_after_16_30_on_a_tuesday(directory, client):
+    with time_machine.travel(datetime(2026, 12, 1, 16, 31, tzinfo=CHICAGO), tick=False):
+        html = client.get("/contact/").content.decode()
+    military = _military_item(html)
+    assert "Closed now" in military and "Open now" not in military
+    assert "Closed for a federal holiday" not in military
+    assert "Opens again Wednesday 2 December, 08:00" in military
+    assert "After hours, e-mail" in military and "mailto:militaryinfo.nsc@example.gov" in military
+
+
+def test_contact_page_military_line_closed_on_the_observed_independence_day(directory, client):
+    # July 4, 2026 is a Saturday, so the federal holiday is observed on Friday July 3.
+    with time_machine.travel(datetime(2026, 7, 3, 10, tzinfo=CHICAGO), tick=False):
+        html = client.get("/contact/").content.decode()
+    military = _military_item(html)
+    assert "Closed now" in military and "Closed for a federal holiday" in military
+    assert "Opens again Monday 6 July, 08:00" in military
+    assert "After hours, e-mail" in military and "mailto:militaryinfo.nsc@example.gov" in military
+
+
 def test_contact_page_says_there_is_no_fax(directory, client):
     assert "does not publish general fax numbers" in client.get("/contact/").content.decode()
 
