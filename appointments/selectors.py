@@ -64,15 +64,16 @@ class AvailableSlot:
     remaining: int
 
 
-def availability(office: Office, *, first: date, last: date, now: datetime) -> list[AvailableSlot]:
+def availability(office: Office, *, first: date, last: date, now: datetime,
+                 policy: rules.Policy | None = None) -> list[AvailableSlot]:
     """Slots between two local dates that a customer could book now, with the places left, in the
     office's zone. Times the policy refuses (past, closer than the minimum notice, beyond the
     booking horizon) are left out: choosing one could only fail.
 
-    Four queries whatever the range: policy, templates, closures, and the booked counts.
+    Four queries whatever the range: policy (unless given), templates, closures, and the booked counts.
     """
     tz = office.time_zone
-    policy = policy_for(office)
+    policy = policy or policy_for(office)
     grid = rules.slots_between(first, last, tz=tz, blocks=template_blocks(office), closed=closed_days(office, first, last))
     if not grid:
         return []
@@ -87,11 +88,15 @@ def availability(office: Office, *, first: date, last: date, now: datetime) -> l
     ]
 
 
-def bookable_range(office: Office, *, now: datetime) -> tuple[date, date]:
-    """Today (office time) to the end of the booking horizon."""
+def bookable_availability(office: Office, *, now: datetime, within_days: int | None = None) -> list[AvailableSlot]:
+    """The slots from today (office time) to the end of the booking horizon, or `within_days` of
+    today if sooner; the office's policy is read once."""
     policy = policy_for(office)
-    today = now.astimezone(office.time_zone).date()
-    return today, rules.last_bookable_day(now=now, tz=office.time_zone, policy=policy)
+    first = now.astimezone(office.time_zone).date()
+    last = rules.last_bookable_day(now=now, tz=office.time_zone, policy=policy)
+    if within_days is not None:
+        last = min(last, first + timedelta(days=within_days))
+    return availability(office, first=first, last=last, now=now, policy=policy)
 
 
 def appointment_list_for_user(user: User) -> QuerySet[Appointment]:

@@ -10,7 +10,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -25,7 +24,7 @@ from offices import selectors as office_selectors
 from offices.holidays import holiday_name
 from offices.models import Office
 from offices.selectors import OFFICE_NOT_FOUND
-from offices.services import parse_weekly_hours
+from offices.services import parse_weekly_hours, yaml_file_load
 
 from . import rules, selectors
 from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
@@ -340,7 +339,7 @@ SCHEDULES_FILE = Path(__file__).resolve().parent / "data" / "schedules.yaml"
 def schedules_load(*, data: dict | None = None) -> dict[str, int]:
     """Load reasons, the default policy and demonstration schedules; what exists is left alone."""
     if data is None:
-        data = yaml.load(SCHEDULES_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        data = yaml_file_load(SCHEDULES_FILE)
     counts = {"reasons": 0, "policies": 0, "schedule blocks": 0}
     for entry in data.get("reasons", []):
         _obj, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults={

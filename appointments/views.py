@@ -27,8 +27,7 @@ from .models import AppointmentStatus
 
 def _picker_days(office: Office, *, now) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Free slots in the booking window, grouped by local day, for the slot picker."""
-    first, last = selectors.bookable_range(office, now=now)
-    slots = [s for s in selectors.availability(office, first=first, last=last, now=now) if s.remaining > 0]
+    slots = [s for s in selectors.bookable_availability(office, now=now) if s.remaining > 0]
     return [{"day": day, "slots": list(group)} for day, group in groupby(slots, key=lambda s: s.start.date())]
 
 

@@ -108,7 +108,7 @@ def prepare(count: int) -> tuple[list[str], list]:
     from rest_framework.authtoken.models import Token
 
     from appointments.models import Appointment, AppointmentPolicy, Slot
-    from appointments.selectors import availability, bookable_range
+    from appointments.selectors import bookable_availability
     from core.models import AuditEvent, CustomerProfile, IdempotencyRecord, Notification, Role, User
     from offices.models import Office
     from offices.selectors import office_for_zip
@@ -130,9 +130,8 @@ def prepare(count: int) -> tuple[list[str], list]:
             booking_horizon_days=HORIZON_DAYS, max_active_per_customer=10_000)
     office = Office.objects.get(code=OFFICE)
     now = timezone.now()
-    _today, last = bookable_range(office, now=now)
     tomorrow = now.astimezone(office.time_zone).date() + timedelta(days=1)
-    free = availability(office, first=tomorrow, last=last, now=now)
+    free = [s for s in bookable_availability(office, now=now) if s.start.astimezone(office.time_zone).date() >= tomorrow]
     Slot.objects.create(office=office, starts_at=free[0].start, ends_at=free[0].end, capacity=1)
     return [t.key for t in tokens], free
 

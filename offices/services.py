@@ -28,9 +28,13 @@ from .models import (
 
 DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.yaml"
 
-def directory_file_data() -> dict[str, Any]:
+def yaml_file_load(path: Path) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
-    return yaml.load(DIRECTORY_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+
+
+def directory_file_data() -> dict[str, Any]:
+    return yaml_file_load(DIRECTORY_FILE)
 
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}

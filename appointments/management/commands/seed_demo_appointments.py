@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -26,9 +25,7 @@ class Command(DemoCommand):
             customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now
         ).first()
         if appointment is None:
-            first, last = selectors.bookable_range(office, now=now)
-            free = [s for s in selectors.availability(office, first=first, last=min(last, first + timedelta(days=30)),
-                                                      now=now) if s.remaining]
+            free = [s for s in selectors.bookable_availability(office, now=now, within_days=30) if s.remaining]
             if not free:
                 raise CommandError(f"No free slot at {OFFICE} in the next 30 days: run `manage.py load_schedules`.")
             appointment = services.appointment_book(actor=customer, office_code=OFFICE, start=free[0].start,
