@@ -74,16 +74,18 @@ def _keyword_match(text: str, rules: Iterable[RedirectRule]) -> RedirectRule | N
     return best[1] if best else None
 
 
+def complaint_kind(*, misconduct_alleged: bool, is_case_specific: bool, text: str = "") -> str:
+    """Misconduct (alleged, or named in the text) goes to OSI and DHS OIG; otherwise case-specific or not."""
+    if misconduct_alleged or _MISCONDUCT.search(text):
+        return ComplaintKind.MISCONDUCT
+    return ComplaintKind.CASE_SPECIFIC if is_case_specific else ComplaintKind.NON_CASE_SPECIFIC
+
+
 def triage(contact: Contact, redirects: Iterable[RedirectRule]) -> TriageResult:
     redirects = list(redirects)
-    misconduct = contact.misconduct_alleged or bool(_MISCONDUCT.search(contact.text))
-    if contact.dissatisfied or misconduct or _DISSATISFACTION.search(contact.text):
-        if misconduct:
-            kind = ComplaintKind.MISCONDUCT
-        elif contact.is_case_specific:
-            kind = ComplaintKind.CASE_SPECIFIC
-        else:
-            kind = ComplaintKind.NON_CASE_SPECIFIC
+    kind = complaint_kind(misconduct_alleged=contact.misconduct_alleged, is_case_specific=contact.is_case_specific,
+                          text=contact.text)
+    if contact.dissatisfied or kind == ComplaintKind.MISCONDUCT or _DISSATISFACTION.search(contact.text):
         return TriageResult(Triage.COMPLAINT, kind, basis=BASIS[Triage.COMPLAINT])
     if contact.channel == InquiryChannel.OUTREACH_EVENT and contact.is_case_specific:
         return TriageResult(Triage.OUTREACH_REDIRECT, basis=BASIS[Triage.OUTREACH_REDIRECT])

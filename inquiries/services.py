@@ -57,7 +57,8 @@ def inquiry_record(
             raise ApplicationError.for_field("override_reason", str(OVERRIDE_NEEDS_REASON))
         final = triage_override
         if final == Triage.COMPLAINT and not kind:
-            kind = "misconduct" if misconduct_alleged else ("case_specific" if is_case_specific else "non_case_specific")
+            kind = rules.complaint_kind(misconduct_alleged=misconduct_alleged, is_case_specific=is_case_specific,
+                                        text=text)
     redirect = None
     if final == Triage.REDIRECT:
         redirect = selectors.redirect_topic_get(topic_code or redirect_topic)
@@ -157,7 +158,8 @@ def inquiry_override_triage(*, actor: User, inquiry_id: int | str, triage: str, 
             raise ApplicationError.for_field("redirect_topic", str(CHOOSE_AGENCY))
         changes.update(redirect_topic=topic, redirect_agency=topic.agency)
     if triage == Triage.COMPLAINT and not inquiry.complaint_kind:
-        changes["complaint_kind"] = "case_specific" if inquiry.is_case_specific else "non_case_specific"
+        changes["complaint_kind"] = rules.complaint_kind(
+            misconduct_alleged=inquiry.misconduct_alleged, is_case_specific=inquiry.is_case_specific, text=inquiry.text)
     Inquiry.objects.filter(pk=inquiry.pk).update(**changes, updated_at=timezone.now())
     inquiry.refresh_from_db()
     audit_record(actor=actor, action="inquiry.triage_overridden", target=inquiry, triage=triage, reason=reason)
