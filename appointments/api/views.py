@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -13,7 +13,7 @@ from appointments.calendar import appointment_ics_response
 from appointments.filters import AppointmentFilter
 from appointments.models import Appointment
 from core.api.idempotency import idempotent
-from core.api.views import ScopedGenericViewSet
+from core.api.views import ScopedReadOnlyViewSet
 from offices.selectors import office_get
 
 from .renderers import CalendarRenderer
@@ -53,7 +53,8 @@ class AvailabilityApi(APIView):
 _CONFLICT = OpenApiResponse(description="Conflict with current state: full slot, policy limit, stale change")
 
 
-class AppointmentViewSet(ScopedGenericViewSet):
+@extend_schema_view(list=extend_schema(tags=["appointments"]), retrieve=extend_schema(tags=["appointments"]))
+class AppointmentViewSet(ScopedReadOnlyViewSet):
     """Customers: their appointments. Representatives and agents: also those they booked for
     others. Office staff: their office's. Another person's appointment is a 404."""
 
@@ -70,16 +71,6 @@ class AppointmentViewSet(ScopedGenericViewSet):
     def _out(self, appointment: Appointment, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.appointment_get_for_user(self.request.user, appointment.pk)
         return Response(self.get_serializer(fresh).data, status=code)
-
-    @extend_schema(tags=["appointments"])
-    def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    @extend_schema(tags=["appointments"])
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         request=BookInputSerializer,
