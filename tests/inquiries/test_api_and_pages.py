@@ -5,7 +5,10 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from core.models import AuditEvent
+from inquiries import services
 from inquiries.models import Inquiry
+from service_requests.models import ServiceRequest
 from tests.html import assert_accessible_outline
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -91,6 +94,76 @@ def test_staff_detail_actions(record, agent, client):
     assert filed.status_code == 302
     inquiry.refresh_from_db()
     assert inquiry.service_request.current_office.code == "VSC"
+
+
+# A valid form for each action on /staff/inquiries/<pk>/<action>/.
+ACTIONS = {
+    "identity": {"method": "DOB matched"},
+    "reply": {"body": "Your case is approved."},
+    "file-request": {"request_type": "outside_processing_time"},
+    "override": {"triage": "complaint", "reason": "Upset about the wait", "redirect_topic": ""},
+}
+
+
+@pytest.mark.parametrize("action", [None, *ACTIONS])
+def test_staff_of_another_office_get_404_on_the_page_and_actions(record, chicago_staff, client, action):
+    inquiry = record(receipt_number="EAC2290123456")
+    client.force_login(chicago_staff)
+    if action is None:
+        response = client.get(f"/staff/inquiries/{inquiry.pk}/")
+    else:
+        response = client.post(f"/staff/inquiries/{inquiry.pk}/{action}/", ACTIONS[action])
+    assert response.status_code == 404
+    inquiry.refresh_from_db()
+    assert (inquiry.triage, inquiry.override_reason, inquiry.identity_checked_at, inquiry.outcome,
+            inquiry.service_request_id) == ("standard", "", None, "", None)
+    assert not ServiceRequest.objects.exists()
+
+
+def test_staff_list_shows_only_their_office(record, agent, chicago_staff, client):
+    ours = record()
+    theirs = services.inquiry_record(actor=chicago_staff, channel="in_person", topic="case_status",
+                                     contact_name="Bo Li", contact_email="bo@example.com")
+    client.force_login(agent)
+    response = client.get("/staff/inquiries/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"/staff/inquiries/{ours.pk}/" in html and f"/staff/inquiries/{theirs.pk}/" not in html
+    client.force_login(chicago_staff)
+    html = client.get("/staff/inquiries/").content.decode()
+    assert f"/staff/inquiries/{theirs.pk}/" in html and f"/staff/inquiries/{ours.pk}/" not in html
+
+
+def test_misconduct_detail_shows_where_to_refer_the_allegation(record, agent, client):
+    misconduct = record(misconduct_alleged=True, text="The officer asked for a bribe.")
+    assert misconduct.complaint_kind == "misconduct"
+    client.force_login(agent)
+    html = client.get(f"/staff/inquiries/{misconduct.pk}/").content.decode()
+    assert "Refer the allegation to" in html
+    assert "Office of Security and Integrity" in html and "633 Third St NW, 3rd Floor" in html and "20529-2275" in html
+    assert "DHS Office of Inspector General" in html and "1-800-323-8603" in html and "https://www.oig.dhs.gov" in html
+    assert_accessible_outline(html)
+    plain = record(dissatisfied=True)
+    assert plain.complaint_kind == "non_case_specific"
+    assert "Refer the allegation to" not in client.get(f"/staff/inquiries/{plain.pk}/").content.decode()
+
+
+def test_override_on_the_web_records_the_triage_and_reason(record, agent, client):
+    inquiry = record(topic="forms_and_fees")
+    client.force_login(agent)
+    missing = client.post(f"/staff/inquiries/{inquiry.pk}/override/", {"triage": "complaint", "reason": ""})
+    assert missing.status_code == 400
+    response = client.post(f"/staff/inquiries/{inquiry.pk}/override/",
+                           {"triage": "complaint", "reason": "Upset about the fee", "redirect_topic": ""})
+    assert response.status_code == 302 and response["Location"] == f"/staff/inquiries/{inquiry.pk}/"
+    inquiry.refresh_from_db()
+    assert (inquiry.suggested_triage, inquiry.triage, inquiry.override_reason, inquiry.overridden_by) == (
+        "standard", "complaint", "Upset about the fee", agent)
+    assert inquiry.complaint_kind == "non_case_specific"
+    event = AuditEvent.objects.get(action="inquiry.triage_overridden", target_id=str(inquiry.pk))
+    assert event.actor == agent and event.data == {"triage": "complaint", "reason": "Upset about the fee"}
+    html = client.get(response["Location"]).content.decode()
+    assert "staff chose otherwise: Upset about the fee" in html
 
 
 def test_reports_page(record, agent, client):

@@ -1,6 +1,8 @@
 """Table-driven triage: every outcome, each case traced to a sentence of the policy text."""
 
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,7 +51,46 @@ CASES = [
 def test_triage(case, contact, triage, kind, topic):
     result = rules.triage(contact, REDIRECTS)
     assert (result.triage, result.complaint_kind, result.redirect_topic) == (triage, kind, topic)
-    assert result.basis == rules.BASIS[triage] and "§" in result.basis or "Appendix" in result.basis
+    assert result.basis == rules.BASIS[triage] and ("§" in result.basis or "Appendix" in result.basis)
+
+
+# The policy text and the domain notes live beside the checkout (../shared), not in the repository.
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+POLICY = SHARED / "seed" / "delivery-of-services.txt"
+DOMAIN = SHARED / "reference" / "domain.md"
+_CITED = re.compile(r"(?P<quote>.+?) \((?P<where>(?:Appendix|§)[^()]*)\)\.")
+
+
+def _folded(path: Path) -> str:
+    """The document with whitespace folded, typographic quotes made plain and Markdown emphasis dropped."""
+    if not path.exists():
+        pytest.skip(f"{path} is not beside the checkout; the basis cannot be traced without it")
+    text = path.read_text(encoding="utf-8").translate(str.maketrans({"’": "'", "“": '"', "”": '"', "*": ""}))
+    return " ".join(text.split())
+
+
+def _quote(triage: str) -> str:
+    cited = _CITED.fullmatch(rules.BASIS[triage])
+    assert cited, f"the basis for {triage} does not end with its citation: {rules.BASIS[triage]!r}"
+    return " ".join(cited["quote"].split())
+
+
+def test_every_triage_outcome_cites_its_basis():
+    assert set(rules.BASIS) == set(Triage.values)
+    for triage in rules.BASIS:
+        assert _quote(triage)
+
+
+@pytest.mark.parametrize("triage", [Triage.REDIRECT, Triage.EXPEDITE])
+def test_basis_quoted_from_the_policy_text_occurs_in_it(triage):
+    assert _quote(triage) in _folded(POLICY)
+
+
+def test_complaint_definition_is_traced_to_the_domain_notes():
+    # The Appendix that defines a complaint is not in the policy excerpt; the domain notes quote it.
+    quote = _quote(Triage.COMPLAINT)
+    definition = quote.removeprefix("A complaint is ")
+    assert definition != quote and definition in _folded(DOMAIN)
 
 
 ET = ZoneInfo("America/New_York")

@@ -27,11 +27,15 @@ def test_staff_override_is_recorded_with_its_reason(record, agent):
     assert "override_reason" in caught.value.fields
     inquiry = record(topic="forms_and_fees", triage_override="complaint", override_reason="Upset about the fee")
     assert (inquiry.suggested_triage, inquiry.triage, inquiry.overridden_by) == ("standard", "complaint", agent)
+    assert inquiry.override_reason == "Upset about the fee"
     assert inquiry.complaint_kind == "non_case_specific"
     later = services.inquiry_override_triage(actor=agent, inquiry_id=inquiry.pk, triage="redirect",
-                                             reason="Actually SSA", redirect_topic="social-security")
+                                             reason="  Actually SSA ", redirect_topic="social-security")
     assert later.redirect_agency.code == "ssa"
-    assert AuditEvent.objects.filter(action="inquiry.triage_overridden", target_id=str(inquiry.pk)).exists()
+    later.refresh_from_db()
+    assert (later.triage, later.override_reason, later.overridden_by) == ("redirect", "Actually SSA", agent)
+    event = AuditEvent.objects.get(action="inquiry.triage_overridden", target_id=str(inquiry.pk))
+    assert event.actor == agent and event.data["triage"] == "redirect" and event.data["reason"].strip() == "Actually SSA"
 
 
 def test_redirect_without_an_agency_asks_for_one(record):

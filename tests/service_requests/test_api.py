@@ -3,7 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from core.models import Role
 from service_requests.models import ServiceRequest
+from tests.factories import UserFactory
 from tests.service_requests.bulk import bulk_requests
 
 
@@ -139,10 +141,38 @@ def test_access_matrix_on_every_endpoint(request, maria, who, method, suffix, pa
     assert ServiceRequest.objects.get().version == 1
 
 
-def test_customer_cannot_use_staff_actions(maria):
+@pytest.mark.parametrize(
+    ("suffix", "payload"),
+    [("responses/", {"body": "x"}), ("notes/", {"body": "x"}), ("transfer/", {"to_office": "CSC", "reason": "x"}),
+     ("relocate/", {"agency": "cbp"}), ("close/", {})],
+)
+def test_customer_cannot_use_staff_actions(maria, suffix, payload):
     reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
-    response = api(maria).post(f"/api/v1/service-requests/{reference}/responses/", {"body": "x"}, format="json")
+    response = api(maria).post(f"/api/v1/service-requests/{reference}/{suffix}", payload, format="json")
     assert response.status_code == 404
+    request = ServiceRequest.objects.get()
+    assert (request.version, request.status, request.current_office.code) == (1, "open", "VSC")
+
+
+def test_admin_sees_any_request_and_can_act(maria, directory):
+    admin = UserFactory(username="ada", role=Role.ADMIN)
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    base = f"/api/v1/service-requests/{reference}"
+    detail = api(admin).get(f"{base}/")
+    assert detail.status_code == 200 and detail.json()["reference_number"] == reference
+    noted = api(admin).post(f"{base}/notes/", {"body": "Checked by an administrator.", "version": 1}, format="json")
+    assert noted.status_code == 200 and noted.json()["version"] == 2
+    assert [e["kind"] for e in noted.json()["timeline"]] == ["created", "note"]
+
+
+def test_hq_osco_gets_404_on_a_request_not_escalated(maria, directory):
+    hq = UserFactory(username="hq", role=Role.HQ_OSCO)
+    reference = api(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    base = f"/api/v1/service-requests/{reference}"
+    assert api(hq).get(f"{base}/").status_code == 404
+    assert api(hq).post(f"{base}/responses/", {"body": "HQ answer"}, format="json").status_code == 404
+    request = ServiceRequest.objects.get()
+    assert (request.version, request.status, request.first_response_at) == (1, "open", None)
 
 
 def test_missing_and_not_yours_look_the_same(maria, other_customer):

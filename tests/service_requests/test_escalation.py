@@ -155,6 +155,29 @@ def test_early_inquiry_on_the_web_is_409_with_the_date(filed, maria, client):
     assert response.status_code == 409 and "2026-12-12" in response.content.decode()
 
 
+def test_early_hq_inquiry_on_the_web_is_409_with_the_date(filed, maria, client):
+    with time_machine.travel(datetime(2026, 12, 20, tzinfo=ET), tick=False):
+        services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
+    with time_machine.travel(datetime(2027, 1, 9, 23, tzinfo=ET), tick=False):
+        client.force_login(maria)
+        response = client.post(f"/service-requests/{filed.reference_number}/hq-inquiry/", {"message": "Please help"})
+    assert response.status_code == 409 and "2027-01-10" in response.content.decode()
+    filed.refresh_from_db()
+    assert filed.hq_inquiry_at is None
+
+
+@pytest.mark.parametrize("who", ["other_customer", "vsc_staff", "agent"])
+def test_another_person_gets_404_on_the_hq_inquiry_page(request, filed, maria, client, who):
+    with time_machine.travel(datetime(2026, 12, 12, 9, tzinfo=ET), tick=False):
+        services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
+    with time_machine.travel(datetime(2027, 2, 1, tzinfo=ET), tick=False):  # the owner could send it now
+        client.force_login(request.getfixturevalue(who))
+        response = client.post(f"/service-requests/{filed.reference_number}/hq-inquiry/", {"message": "x"})
+    assert response.status_code == 404
+    filed.refresh_from_db()
+    assert filed.hq_inquiry_at is None
+
+
 def test_service_center_queue_shows_inbound_inquiries(filed, maria, vsc_staff, client):
     with time_machine.travel(datetime(2026, 12, 12, 9, tzinfo=ET), tick=False):
         services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)

@@ -1,9 +1,23 @@
+import re
+
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from service_requests import services
 from service_requests.models import ServiceRequest
 from tests.html import assert_accessible_outline
+from tests.service_requests.bulk import bulk_requests
+
+# A valid form for each staff action on /service-requests/<ref>/<action>/, seen at version 1.
+ACTIONS = {
+    "respond": {"respond-body": "x", "respond-version": "1"},
+    "note": {"note-body": "x", "note-version": "1"},
+    "transfer": {"transfer-to_office": "CSC", "transfer-reason": "x", "transfer-version": "1"},
+    "relocate": {"relocate-agency": "cbp", "relocate-version": "1"},
+    "close": {"close-version": "1"},
+}
 
 
 def test_customer_files_on_the_web_and_sees_the_detail(maria, client):
@@ -91,6 +105,66 @@ def test_strangers_get_404_on_pages_and_actions(file_request, request, client, w
     assert sr.version == 1
 
 
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("who", ["other_customer", "nsc_staff", "agent"])
+def test_strangers_get_404_on_every_action(file_request, request, client, who, action):
+    sr = file_request()
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(f"/service-requests/{sr.reference_number}/{action}/", ACTIONS[action])
+    assert response.status_code == 404
+    sr.refresh_from_db()
+    assert (sr.version, sr.status, sr.current_office.code) == (1, "open", "VSC")
+    assert sr.events.count() == 1  # only "created"
+
+
+def test_missing_and_not_yours_give_the_same_404_page(file_request, other_customer, client):
+    sr = file_request()
+    client.force_login(other_customer)
+    not_yours = client.get(f"/service-requests/{sr.reference_number}/")
+    missing = client.get("/service-requests/SRAAAAAAAAAAA/")
+    assert not_yours.status_code == missing.status_code == 404
+
+    def page(response, reference: str) -> str:
+        # The CSRF token is masked afresh on every render; the address itself shows in the language switcher.
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+        return html.replace(f"/service-requests/{reference}/", "/service-requests/REF/")
+
+    assert page(not_yours, sr.reference_number) == page(missing, "SRAAAAAAAAAAA")
+    assert "No service request with that reference number is yours to see." in page(missing, "SRAAAAAAAAAAA")
+
+
+def test_customer_list_shows_only_their_own_requests(file_request, maria, other_customer, client):
+    mine = file_request()
+    theirs = file_request(actor=other_customer, receipt_number="LIN2290123456")
+    client.force_login(maria)
+    response = client.get("/service-requests/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert mine.reference_number in html and theirs.reference_number not in html
+    assert_accessible_outline(html)
+
+
+def test_unknown_receipt_prefix_on_the_filing_form_is_400(maria, client):
+    client.force_login(maria)
+    response = client.post("/service-requests/new/", {
+        "request_type": "outside_processing_time", "receipt_number": "QQQ2290123456", "case_class": "standard",
+        "description": "Past the processing time."})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="id_receipt_number_error"' in html
+    assert "No USCIS office issues receipt numbers starting with QQQ" in html
+    assert not ServiceRequest.objects.exists()
+
+
+def test_unknown_office_on_the_transfer_form_is_400(file_request, vsc_staff, client):
+    sr = file_request()
+    client.force_login(vsc_staff)
+    response = client.post(f"/service-requests/{sr.reference_number}/transfer/",
+                           {"transfer-to_office": "NOPE", "transfer-reason": "x", "transfer-version": "1"})
+    assert response.status_code == 400 and 'id="id_transfer-to_office_error"' in response.content.decode()
+    sr.refresh_from_db()
+    assert (sr.version, sr.current_office.code) == (1, "VSC")
+
+
 def test_customer_cannot_post_staff_actions(file_request, maria, client):
     sr = file_request()
     client.force_login(maria)
@@ -106,6 +180,20 @@ def test_queue_page_filters(file_request, vsc_staff, client):
     assert "Request to expedite" in html and "1 request" in html
     assert_accessible_outline(html)
     assert client.get("/staff/service-requests/?type=nonsense").status_code == 400
+
+
+def test_queue_page_query_count_does_not_grow_with_requests(vsc_staff, client):
+    client.force_login(vsc_staff)
+    client.get("/staff/service-requests/")  # warm up the session and content-type caches
+    bulk_requests(1, prefix="SRA")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get("/staff/service-requests/").content.decode()
+    assert "1 request" in html
+    bulk_requests(29, prefix="SRB", spread_days=10)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/staff/service-requests/").content.decode()
+    assert "30 requests" in html and "Page 1 of 2" in html
+    assert len(one.captured_queries) == len(many.captured_queries), [q["sql"] for q in many.captured_queries]
 
 
 def test_agent_files_for_a_caller_and_sees_the_reference(agent, client):
