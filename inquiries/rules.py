@@ -28,12 +28,15 @@ _MISCONDUCT = re.compile(
 # The policy sentence behind each triage outcome (shown to staff with the suggestion).
 BASIS = {
     Triage.COMPLAINT: "A complaint is any communication expressing dissatisfaction with USCIS (Appendix; §A).",
-    Triage.OUTREACH_REDIRECT: "During outreach events, USCIS employees do not respond to case-specific inquiries; "
-                              "customers should be directed to submit their inquiry through appropriate channels (§B.2).",
+    Triage.OUTREACH_REDIRECT: "During outreach events, USCIS employees do not respond to case-specific inquiries. "
+                              "Customers asking case-specific questions at outreach events should be directed to "
+                              "submit their inquiry through appropriate channels (§B.2).",
     Triage.REDIRECT: "USCIS redirects the inquiry as appropriate and provides the contact information of the correct "
                      "agency or department to the customer (§A.2).",
     Triage.EXPEDITE: "Urgent situations that require accelerated processing should be expedited (§A.2).",
-    Triage.STANDARD: "Most customer inquiries are routine, and are resolved by regular procedures (§A.1).",
+    Triage.STANDARD: "Most customer inquiries are routine, requesting general information or general assistance. "
+                     "These inquiries can be successfully resolved by regular procedures that are established for "
+                     "daily business operations (§A.1).",
 }
 
 

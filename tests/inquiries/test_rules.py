@@ -81,7 +81,7 @@ def test_every_triage_outcome_cites_its_basis():
         assert _quote(triage)
 
 
-@pytest.mark.parametrize("triage", [Triage.REDIRECT, Triage.EXPEDITE])
+@pytest.mark.parametrize("triage", [Triage.REDIRECT, Triage.EXPEDITE, Triage.OUTREACH_REDIRECT, Triage.STANDARD])
 def test_basis_quoted_from_the_policy_text_occurs_in_it(triage):
     assert _quote(triage) in _folded(POLICY)
 
