@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import Role, User
-from offices.holidays import closed_holidays
-from offices.models import Office, OfficeClosure
+from offices.models import Office
+from offices.selectors import office_closed_days
 
 from . import rules
 from .models import Appointment, AppointmentPolicy, ScheduleTemplate, Slot
@@ -42,20 +42,6 @@ def template_blocks(office: Office) -> list[rules.TemplateBlock]:
     ]
 
 
-def closed_days(office: Office, first: date, last: date) -> set[date]:
-    """Holidays (U.S. federal, and the host country's abroad), closures, and days outside the
-    office's opening and closing dates."""
-    years = tuple(range(first.year, last.year + 1))
-    days = set(closed_holidays(years=years, host_country=office.country.code))
-    days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
-    day = first
-    while day <= last:
-        if not office.is_operating_on(day):
-            days.add(day)
-        day += timedelta(days=1)
-    return days
-
-
 @dataclass(frozen=True)
 class AvailableSlot:
     start: datetime
@@ -74,7 +60,7 @@ def availability(office: Office, *, first: date, last: date, now: datetime,
     """
     tz = office.time_zone
     policy = policy or policy_for(office)
-    grid = rules.slots_between(first, last, tz=tz, blocks=template_blocks(office), closed=closed_days(office, first, last))
+    grid = rules.slots_between(first, last, tz=tz, blocks=template_blocks(office), closed=office_closed_days(office, first, last))
     if not grid:
         return []
     booked = dict(

@@ -100,7 +100,7 @@ def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.
     tz = office.time_zone
     _raise(rules.check_bookable(start, now=now, tz=tz, policy=policy))
     day = start.astimezone(tz).date()
-    if day in selectors.closed_days(office, day, day):
+    if day in office_selectors.office_closed_days(office, day, day):
         name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
         _raise(rules.Refusal(400, "office_closed", str(rules.OFFICE_CLOSED).format(day=name)))
     grid = rules.find_slot(start, tz=tz, blocks=selectors.template_blocks(office), closed=frozenset())

@@ -1,7 +1,7 @@
 """Reads of the office directory: lists, jurisdiction and channel status."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
@@ -153,6 +153,20 @@ def channel_status(channel: ContactChannel, *, at: datetime) -> OpenStatus:
         return OpenStatus(True, None)
     reason = _("Closed for a federal holiday") if local_day in closed else ""
     return OpenStatus(False, rules.next_opening(at=at, tz=tz, windows=windows, closed_dates=closed), reason)
+
+
+def office_closed_days(office: Office, first: date, last: date) -> set[date]:
+    """Holidays (U.S. federal, and the host country's abroad), closures, and days outside the
+    office's opening and closing dates."""
+    years = tuple(range(first.year, last.year + 1))
+    days = set(closed_holidays(years=years, host_country=office.country.code))
+    days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
+    day = first
+    while day <= last:
+        if not office.is_operating_on(day):
+            days.add(day)
+        day += timedelta(days=1)
+    return days
 
 
 def office_status(office: Office, *, at: datetime) -> OpenStatus:
