@@ -70,8 +70,9 @@ def test_stage(facts, now, expected):
     assert windows.stage(facts, CALENDAR, now) == expected
 
 
-def test_a_request_transferred_twice_keeps_its_clock():
-    """Transfers change the office, never the facts the clock reads: the window opens as filed."""
+def test_the_clock_reads_only_the_filing_facts_not_the_office():
+    """The window module takes no office, so a transfer cannot move the clock; the service-level proof
+    with two real transfers is test_escalation.py::test_a_transfer_does_not_restart_the_clock."""
     facts = Facts(at(11, 27))
     assert windows.window1_opens_at(facts, CALENDAR).date() == date(2026, 12, 12)
     refusal = windows.check_service_center_inquiry(facts, CALENDAR, at(12, 12), at_service_center=True,
