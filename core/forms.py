@@ -82,3 +82,8 @@ class ZipForm(PortalForm):
 
 class CountryForm(PortalForm):
     country = forms.ChoiceField(label=_("Country of residence"), choices=overseas_country_choices)
+
+
+class SearchForm(PortalForm):
+    q = forms.CharField(label=_("Search this site"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search"}))

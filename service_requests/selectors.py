@@ -11,7 +11,7 @@ from core.models import Role, User
 from offices.models import OfficeType
 
 from . import windows
-from .models import OPEN_STATUSES, EscalationPolicy, ServiceRequest, ServiceRequestEvent
+from .models import OPEN_STATUSES, EscalationPolicy, EventKind, ServiceRequest, ServiceRequestEvent
 
 REQUEST_NOT_FOUND = _("No service request with that reference number is yours to see.")
 
@@ -104,4 +104,51 @@ def escalation_view(request: ServiceRequest, *, now: datetime, policy: windows.W
         window1_opens_at=windows.window1_opens_at(facts, policy), window2_opens_at=windows.window2_opens_at(facts, policy),
         can_write_to_service_center=sc is None, can_contact_hq=hq is None,
         service_center_refusal=sc.message if sc else "", hq_refusal=hq.message if hq else "",
+    )
+
+
+@dataclass(frozen=True)
+class NextDate:
+    """The next date that matters on an open request, as the customer's dashboard tells it."""
+
+    label: str
+    at: datetime | None
+    now_open: bool = False  # the customer may act already
+
+
+def _next_date(request: ServiceRequest, now: datetime) -> NextDate | None:
+    """Read from the request's stored escalation row (written when it was filed and escalated, kept
+    by the sweep), never recomputed, so the dashboard says what the request page and e-mails say."""
+    escalation = getattr(request, "escalation", None)
+    if escalation is None:
+        return None
+    stage, window1, window2 = escalation.stage, escalation.window1_opens_at, escalation.window2_opens_at
+    if stage == windows.Stage.WAITING:
+        if window1 <= now:
+            return NextDate(str(_("You may write to the service center now")), window1, now_open=True)
+        return NextDate(str(_("Response due by")), window1)
+    if stage == windows.Stage.WINDOW1_OPEN:
+        return NextDate(str(_("You may write to the service center now")), window1, now_open=True)
+    if stage == windows.Stage.SC_INQUIRY_SENT and window2 is not None:
+        if window2 <= now:
+            return NextDate(str(_("You may contact HQ now")), window2, now_open=True)
+        return NextDate(str(_("Service center's response due by")), window2)
+    if stage == windows.Stage.WINDOW2_OPEN:
+        return NextDate(str(_("You may contact HQ now")), window2, now_open=True)
+    return None
+
+
+def customer_open_requests(user: User, *, now: datetime, limit: int = 10) -> list[tuple[ServiceRequest, NextDate | None]]:
+    """The customer's open requests, newest first, each with its next date (two queries)."""
+    rows = (service_request_list_for_user(user).filter(status__in=OPEN_STATUSES).select_related("escalation")
+            .order_by("-created_at")[:limit])
+    return [(row, _next_date(row, now)) for row in rows]
+
+
+def customer_recent_responses(user: User, *, limit: int = 5) -> list[ServiceRequestEvent]:
+    """The latest answers staff sent on the customer's requests (what reached them, never notes)."""
+    return list(
+        ServiceRequestEvent.objects.filter(
+            request__in=service_request_list_for_user(user), kind=EventKind.RESPONSE, visible_to_customer=True,
+        ).select_related("request").order_by("-created_at", "-id")[:limit]
     )

@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "core:start"  # customers: their dashboard; staff: their role's start page
 LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Internationalisation -------------------------------------------------------------------
