@@ -139,6 +139,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Every filter menu (directory, queues, inquiry lists) starts with this blank choice.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
