@@ -11,7 +11,7 @@ from core.models import Role, User
 from offices.models import OfficeType
 
 from . import windows
-from .models import OPEN_STATUSES, EscalationPolicy, ServiceRequest, ServiceRequestEvent
+from .models import OPEN_STATUSES, EscalationPolicy, EventKind, ServiceRequest, ServiceRequestEvent
 
 REQUEST_NOT_FOUND = _("No service request with that reference number is yours to see.")
 
@@ -52,11 +52,16 @@ def staff_queue(user: User, *, open_only: bool = True) -> QuerySet[ServiceReques
 
 
 def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
-    """The request's events; customers never see internal notes."""
+    """The request's events. Customers never see internal notes, and see that a request moved and
+    where, but not why: a transfer's reason is for staff."""
     events = request.events.select_related("actor", "from_office", "to_office", "agency")
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
-        events = events.filter(visible_to_customer=True)
-    return list(events)
+    if user.role not in (Role.CUSTOMER, Role.REPRESENTATIVE):
+        return list(events)
+    visible = list(events.filter(visible_to_customer=True))
+    for event in visible:
+        if event.kind == EventKind.TRANSFER:
+            event.body = ""
+    return visible
 
 
 
