@@ -1,6 +1,7 @@
 """Settings shared by every environment; each environment module imports this and adjusts."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +84,8 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 
 
-def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+def database_from_url(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = {**dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
