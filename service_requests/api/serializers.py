@@ -135,7 +135,7 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj: ServiceRequest) -> list[dict]:
-        return EventSerializer(self.context["timeline"], many=True, context=self.context).data
+        return EventSerializer(self.context["timeline"], many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
 
 class InquiryInputSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ import pkgutil
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_SHIPPED = {"tests", "bench", "node_modules", "var", "deploy"}
@@ -34,21 +35,24 @@ def dotted_paths_in_settings() -> list[str]:
     """Classes and callables the settings name as strings (middleware, backends, handlers…)."""
     from django.conf import settings
 
+    templates: list[dict[str, Any]] = settings.TEMPLATES
+    logging: dict[str, Any] = settings.LOGGING
+    rest_framework: dict[str, Any] = settings.REST_FRAMEWORK
     found: list[str] = list(settings.MIDDLEWARE) + list(settings.AUTHENTICATION_BACKENDS)
     found += [settings.EMAIL_BACKEND, settings.WSGI_APPLICATION]
     found += [cache["BACKEND"] for cache in settings.CACHES.values()]
     found += [storage["BACKEND"] for storage in settings.STORAGES.values()]
-    found += [template["BACKEND"] for template in settings.TEMPLATES]
-    for template in settings.TEMPLATES:
+    found += [template["BACKEND"] for template in templates]
+    for template in templates:
         found += template.get("OPTIONS", {}).get("context_processors", [])
-    for key, value in settings.REST_FRAMEWORK.items():
+    for key, value in rest_framework.items():
         if key.startswith("DEFAULT_") and key.endswith("_CLASSES"):
             found += list(value)
         elif key in {"DEFAULT_PAGINATION_CLASS", "DEFAULT_SCHEMA_CLASS", "EXCEPTION_HANDLER"}:
             found.append(value)
-    for handler in settings.LOGGING.get("handlers", {}).values():
+    for handler in logging.get("handlers", {}).values():
         found.append(handler["class"])
-    for formatter in settings.LOGGING.get("formatters", {}).values():
+    for formatter in logging.get("formatters", {}).values():
         if "()" in formatter:
             found.append(formatter["()"])
     return [path for path in found if isinstance(path, str)]
