@@ -124,9 +124,10 @@ class ServiceRequest(BaseModel):
                 condition=~Q(status=Status.RELOCATED) | Q(relocated_to__isnull=False), name="sr_relocated_has_agency"
             ),
             # One open-and-unanswered request per customer, receipt number and type: once USCIS has
-            # answered, the customer may file a new one.
+            # answered, the customer may file a new one. Requests without a receipt number (an
+            # accommodation, "other") are not duplicates of each other, as the filing service says.
             models.UniqueConstraint(
-                fields=["customer", "receipt_number", "request_type"], condition=Q(status="open"),
+                fields=["customer", "receipt_number", "request_type"], condition=Q(status="open") & ~Q(receipt_number=""),
                 name="sr_one_unanswered_per_customer_receipt_type",
             ),
         ]
