@@ -38,9 +38,9 @@ def service_request_respond(
 ) -> ServiceRequest:
     """A customer-visible answer. The first one stops the escalation clock; the customer is told
     to sign in to read it (case details never go out by e-mail)."""
-    now = now or timezone.now()
     text = text_required(body)
     request = locked_for_staff(actor, reference_number, expected_version)
+    now = now or timezone.now()  # after the lock: ordered as the transitions commit
     changes: dict[str, object] = {"status": Status.ANSWERED}
     if request.first_response_at is None:
         changes["first_response_at"] = now
@@ -57,9 +57,9 @@ def service_request_note(
     *, actor: User, reference_number: str, body: str, expected_version: int | None = None, now: datetime | None = None
 ) -> ServiceRequest:
     """An internal note: staff only, not a response, never shown or sent to the customer."""
-    now = now or timezone.now()
     text = text_required(body)
     request = save_versioned(locked_for_staff(actor, reference_number, expected_version))
+    now = now or timezone.now()
     event_add(request, EventKind.NOTE, actor=actor, at=now, body=text, visible=False)
     return request
 
@@ -71,7 +71,6 @@ def service_request_transfer(
 ) -> ServiceRequest:
     """Move the request to the office where the case is pending. Not a response: the customer's
     escalation clock keeps running."""
-    now = now or timezone.now()
     target = Office.objects.filter(code=(to_office or "").strip().upper()).first()
     if target is None:
         raise ApplicationError.for_field("to_office", str(UNKNOWN_OFFICE).format(code=to_office))
@@ -81,6 +80,7 @@ def service_request_transfer(
     if not why:
         raise ApplicationError.for_field("reason", str(_("Say why the request moves.")))
     request = locked_for_staff(actor, reference_number, expected_version)
+    now = now or timezone.now()
     origin = request.current_office
     if target.pk == origin.pk:
         raise Conflict(str(SAME_OFFICE).format(office=target.name), code="same_office")
@@ -99,11 +99,11 @@ def service_request_relocate(
     now: datetime | None = None,
 ) -> ServiceRequest:
     """Send the request to another agency: the customer receives that agency's contact details."""
-    now = now or timezone.now()
     target = Agency.objects.filter(code=(agency or "").strip()).first()
     if target is None:
         raise ApplicationError.for_field("agency", str(UNKNOWN_AGENCY))
     request = locked_for_staff(actor, reference_number, expected_version)
+    now = now or timezone.now()
     changes: dict[str, object] = {"status": Status.RELOCATED, "relocated_to": target, "closed_at": now}
     if request.first_response_at is None:
         changes["first_response_at"] = now
@@ -120,9 +120,9 @@ def service_request_close(
     *, actor: User, reference_number: str, reason: str = "", expected_version: int | None = None,
     now: datetime | None = None,
 ) -> ServiceRequest:
+    request = locked_for_staff(actor, reference_number, expected_version)
     now = now or timezone.now()
-    request = save_versioned(locked_for_staff(actor, reference_number, expected_version), status=Status.CLOSED,
-                             closed_at=now)
+    request = save_versioned(request, status=Status.CLOSED, closed_at=now)
     stage_set(request, stage=Stage.CLOSED)
     event_add(request, EventKind.CLOSE, actor=actor, at=now, body=(reason or "").strip())
     audit_record(actor=actor, action="service_request.closed", target=request)

@@ -10,7 +10,8 @@ from core.errors import Conflict, NotFound
 from core.models import CUSTOMER_ROLES, User
 from core.notifications import notification_queue
 from core.services import audit_record
-from offices.models import ContactChannel, Office, OfficeType, Purpose
+from offices.models import ContactChannel, Office, Purpose
+from offices.selectors import agency_closure_days
 
 from .. import selectors, windows
 from ..models import EventKind, ServiceRequest
@@ -51,25 +52,28 @@ def _notify_office(request: ServiceRequest, mailbox: str, text: str, *, stage: s
 def service_request_service_center_inquiry(
     *, actor: User, reference_number: str, message: str = "", now: datetime | None = None
 ) -> ServiceRequest:
-    """Window 1 (§D.2): no response 15 days after the request, so the customer writes to the service
-    center where the case is pending. The reference number goes with it automatically."""
-    now = now or timezone.now()
+    """Window 1 (§D.2): no response within the request's first window, so the customer follows up
+    with the reference number: to the service center holding the case (its mailbox), or, for any
+    other holder, through the Contact Center (it lands in the holding office's queue)."""
     request = _locked_for_customer(actor, reference_number)
-    policy = selectors.escalation_policy()
-    office = request.current_office
-    refusal = windows.check_service_center_inquiry(
-        selectors.facts_for(request), policy, now, at_service_center=office.office_type == OfficeType.SERVICE_CENTER,
-        office_name=office.name,
-    )
+    now = now or timezone.now()  # after the lock: a response that committed first is seen, and dated before
+    refusal = windows.check_service_center_inquiry(selectors.facts_for(request), now)
     if refusal:
         raise _escalation_conflict(refusal)
-    second = windows.opens_at(now, policy.window2_days, policy.window2_kind)
+    escalation = request.escalation
+    terms = selectors.terms_for(escalation)
+    office = request.current_office
+    at_sc = selectors.holds_at_service_center(request)
+    second = (windows.window2_opening(now, terms, agency_closure_days())
+              if windows.hq_applies(terms, at_service_center=at_sc) else None)
     request = save_versioned(request, service_center_inquiry_at=now)
     stage_set(request, stage=Stage.SC_INQUIRY_SENT, window2_opens_at=second)
-    text = (message or "").strip() or str(_("No response within {days} days of the service request.")).format(
-        days=policy.window1_days)
-    event_add(request, EventKind.SERVICE_CENTER_INQUIRY, actor=actor, at=now, body=text, to_office=office)
-    audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code)
+    text = (message or "").strip() or str(_("No response within {days} {kind} of the service request.")).format(
+        days=terms.window1_days, kind=windows.day_kind_words(terms.window1_kind))
+    kind = EventKind.SERVICE_CENTER_INQUIRY
+    event_add(request, kind, actor=actor, at=now, body=text, to_office=office)
+    audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code,
+                 via="service_center" if at_sc else "contact_center")
     _notify_office(request, _mailbox(office, Purpose.SR_FOLLOWUP), text, stage="service_center", dedupe="sc")
     return request
 
@@ -78,18 +82,18 @@ def service_request_service_center_inquiry(
 def service_request_hq_inquiry(
     *, actor: User, reference_number: str, message: str = "", now: datetime | None = None
 ) -> ServiceRequest:
-    """Window 2 (§D.2): no response 21 days after the service-center inquiry, so the customer
-    contacts HQ Office of Service Center Operations."""
-    now = now or timezone.now()
+    """Window 2 (§D.2): no response within the second window of the follow-up inquiry, so the
+    customer contacts HQ Office of Service Center Operations."""
     request = _locked_for_customer(actor, reference_number)
-    policy = selectors.escalation_policy()
-    refusal = windows.check_hq_inquiry(selectors.facts_for(request), policy, now)
+    now = now or timezone.now()
+    terms = selectors.terms_for(request.escalation)
+    refusal = windows.check_hq_inquiry(selectors.facts_for(request), now, window2_days=terms.window2_days)
     if refusal:
         raise _escalation_conflict(refusal)
     request = save_versioned(request, hq_inquiry_at=now)
     stage_set(request, stage=Stage.HQ_ESCALATED)
-    text = (message or "").strip() or str(_("No response within {days} days of the service-center inquiry.")).format(
-        days=policy.window2_days)
+    text = (message or "").strip() or str(_("No response within {days} {kind} of the follow-up inquiry.")).format(
+        days=terms.window2_days, kind=windows.day_kind_words(terms.window2_kind))
     hq = Office.objects.filter(code="OSCO").first()
     event_add(request, EventKind.HQ_INQUIRY, actor=actor, at=now, body=text, to_office=hq)
     audit_record(actor=actor, action="service_request.hq_inquiry", target=request)

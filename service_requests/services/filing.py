@@ -14,13 +14,14 @@ from core.errors import ApplicationError, Conflict
 from core.models import Role, User
 from core.services import audit_record, residence_normalize
 from offices.models import Office
+from offices.selectors import agency_closure_days
 
 from .. import rules, selectors, windows
-from ..models import OPEN_STATUSES, PRIORITY_TYPES, CaseClass, Channel, Escalation, EventKind, ServiceRequest
+from ..models import PRIORITY_TYPES, CaseClass, Channel, Escalation, EventKind, ServiceRequest, Status
 from .common import EMPTY_TEXT, customer_notify, event_add, receipt_normalize
 from .routing import route_for
 
-DUPLICATE = _("You already have an open request of this kind for this receipt number: {reference}.")
+DUPLICATE = _("You already have an unanswered request of this kind for this receipt number: {reference}.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
 
 
@@ -104,12 +105,13 @@ def filing_holder(*, receipt: str, residence: Residence) -> Office:
 
 def _open_duplicates(owner: User | None, receipt: str, request_type: str) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(
-        customer=owner, receipt_number=receipt, request_type=request_type, status__in=OPEN_STATUSES
+        customer=owner, receipt_number=receipt, request_type=request_type, status=Status.OPEN
     )
 
 
 def filing_check_duplicate(parties: Parties, *, receipt: str, request_type: str) -> None:
-    """409 naming the customer's open request of the same type for the same receipt number."""
+    """409 naming the customer's unanswered request of the same type for the same receipt number
+    (an answered one does not block a new request)."""
     if parties.owner is None or not receipt:
         return
     existing = _open_duplicates(parties.owner, receipt, request_type).first()
@@ -137,6 +139,19 @@ def filing_insert(request: ServiceRequest) -> ServiceRequest:
     raise AssertionError("unreachable")
 
 
+def filing_escalation(request: ServiceRequest) -> Escalation:
+    """Fix the request's terms and dates under the policy in force now; they never move afterwards."""
+    policy = selectors.escalation_policy()
+    closures = agency_closure_days()
+    return Escalation.objects.create(
+        request=request, window1_opens_at=windows.window1_opening(request.created_at, policy, closures),
+        window1_days=policy.window1_days, window1_kind=policy.window1_kind, window2_days=policy.window2_days,
+        window2_kind=policy.window2_kind, hq_for_all_holders=policy.hq_for_all_holders,
+        answer_due_at=windows.answer_due(request.created_at, selectors.answer_target_days(request.request_type),
+                                         closures),
+    )
+
+
 @transaction.atomic
 def service_request_file(
     *, actor: User, request_type: str, description: str, receipt_number: str = "", case_class: str = CaseClass.STANDARD,
@@ -160,10 +175,7 @@ def service_request_file(
         description=description.strip(), priority=request_type in PRIORITY_TYPES, current_office=office,
         created_at=now,
     ))
-    Escalation.objects.create(
-        request=request,
-        window1_opens_at=windows.window1_opens_at(windows.Facts(created_at=now), selectors.escalation_policy()),
-    )
+    filing_escalation(request)
     event_add(request, EventKind.CREATED, actor=actor, at=now, to_office=office,
               body=str(_("Filed by {channel}.")).format(channel=request.get_channel_display()))
     audit_record(actor=actor, action="service_request.filed", target=request, office=office.code)

@@ -223,8 +223,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Beat jobs. DatabaseScheduler copies these into django-celery-beat's tables at start-up, where
 # admins can see them and pause them. Each job is idempotent: a second run changes nothing.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Every 5 minutes, re-send e-mails whose delivery task was lost (broker restart, worker crash).
-    "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 300.0},
+    # Every 30 seconds, hand over again e-mails still owed after 30 seconds (the broker was down when
+    # they were owed, or their task was lost): they go out within a minute of the broker's return.
+    "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 30.0},
     # Every 15 minutes, remind customers whose appointment is about a day away (once each).
     "appointment-reminders": {"task": "appointments.tasks.appointment_reminders_send", "schedule": 900.0},
     # Escalation windows (15 and 21 days): every ESCALATION_SWEEP_SECONDS, move due requests to their
