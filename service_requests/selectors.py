@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -178,7 +179,7 @@ def _how(key: str, request: ServiceRequest) -> str:
 
 
 # Where the case is not at a service center, the first rung is the Contact Center.
-_OTHER_HOLDER_LABELS = {
+_OTHER_HOLDER_LABELS: dict[str, Any] = {
     windows.Stage.WINDOW1_OPEN: _("You may follow up through the USCIS Contact Center"),
     windows.Stage.SC_INQUIRY_SENT: _("Follow-up inquiry sent"),
 }

@@ -125,7 +125,7 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
 
 class LadderStepSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=StepKey.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label" shadows Field.label
     state = serializers.ChoiceField(choices=StepState.choices)
     opens_at = serializers.DateTimeField(allow_null=True, help_text="Null while it waits on the step before it")
     done_at = serializers.DateTimeField(allow_null=True)

@@ -1,5 +1,7 @@
 """core.net.client_ip: the client address from as many proxies as we trust, and DRF agrees."""
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory, override_settings
 from rest_framework.request import Request
@@ -11,7 +13,7 @@ PEER = "10.0.0.5"  # the proxy (or client) that connected to us
 
 
 def _request(forwarded_for: str | None = None, peer: str = PEER):  # type: ignore[no-untyped-def]
-    extra = {"REMOTE_ADDR": peer}
+    extra: dict[str, Any] = {"REMOTE_ADDR": peer}
     if forwarded_for is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
     return RequestFactory().get("/", **extra)
