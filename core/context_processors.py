@@ -10,7 +10,8 @@ from . import navigation
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """The frame every page shares: the navigation for this person, the breadcrumbs, the identifier's links."""
-    view_name = request.resolver_match.view_name if getattr(request, "resolver_match", None) else None
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else None
     user = getattr(request, "user", None)
     return {
         "USWDS_AVAILABLE": settings.USWDS_AVAILABLE,

@@ -7,6 +7,7 @@ that role in PRIMARY_BY_ROLE. base.html has no role branches: it renders `naviga
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import CUSTOMER_ROLES, Role, User
 
 Label = str | Promise
+Person = User | AnonymousUser | None  # request.user, or no one
 
 
 @dataclass(frozen=True)
@@ -198,8 +200,8 @@ class Navigation:
         return flat + self.account
 
 
-def primary_links_for(user: User | None) -> tuple[NavLink, ...]:
-    if user is None or not user.is_authenticated:
+def primary_links_for(user: Person) -> tuple[NavLink, ...]:
+    if not isinstance(user, User) or not user.is_authenticated:
         return ()
     return PRIMARY_BY_ROLE.get(user.role, ())
 
@@ -210,9 +212,9 @@ def start_page_for(user: User) -> str:
     return links[0].url_name if links else "core:home"
 
 
-def _ancestors(view_name: str | None, user: User | None) -> list[str]:
+def _ancestors(view_name: str | None, user: Person) -> list[str]:
     chain: list[str] = []
-    staff = user is not None and user.is_authenticated and user.role not in CUSTOMER_ROLES
+    staff = isinstance(user, User) and user.is_authenticated and user.role not in CUSTOMER_ROLES
     while view_name in PAGES and len(chain) < 10:
         info = PAGES[view_name]
         view_name = (info.staff_parent if staff and info.staff_parent else info.parent)
@@ -221,13 +223,13 @@ def _ancestors(view_name: str | None, user: User | None) -> list[str]:
     return chain
 
 
-def navigation_for(user: User | None, view_name: str | None = None) -> Navigation:
+def navigation_for(user: Person, view_name: str | None = None) -> Navigation:
     section = {view_name, *_ancestors(view_name, user)} - {None, "core:home"}
 
     def item(link: NavLink) -> Item:
         return Item(link.label, reverse(link.url_name), link.url_name in section, link.url_name == view_name)
 
-    signed_in = user is not None and user.is_authenticated
+    signed_in = isinstance(user, User) and user.is_authenticated
     primary: list[Item | Group] = [item(link) for link in primary_links_for(user)]
     if signed_in:
         primary.append(Group(HELP_GROUP.label, HELP_GROUP.id, [item(link) for link in HELP_GROUP.links]))

@@ -13,12 +13,12 @@ from operator import and_, or_
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import Promise
+from django_countries import countries
 
 from offices import selectors as office_selectors
 from offices.models import RedirectTopic
 
 from . import navigation
-from .models import User
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -58,7 +58,7 @@ def _every_word(words: list[str], *fields: str) -> Q:
     return reduce(and_, (reduce(or_, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words))
 
 
-def site_search(query: str, *, user: User | None = None) -> SearchResults:
+def site_search(query: str, *, user: navigation.Person = None) -> SearchResults:
     results = SearchResults(query=query.strip())
     words = query_words(query)
     if not words:
@@ -68,7 +68,7 @@ def site_search(query: str, *, user: User | None = None) -> SearchResults:
     )[:MAX_PER_KIND]
     results.offices = [
         Result(o.name, reverse("offices:detail", args=[o.code]),
-               f"{o.get_office_type_display()} · {o.city}, {o.state or o.country.name}")
+               f"{o.get_office_type_display()} · {o.city}, {o.state or countries.name(str(o.country))}")
         for o in offices
     ]
     agencies_url = reverse("offices:agencies")
@@ -89,7 +89,7 @@ def site_search(query: str, *, user: User | None = None) -> SearchResults:
     return results
 
 
-def _pages(words: list[str], user: User | None) -> list[Result]:
+def _pages(words: list[str], user: navigation.Person) -> list[Result]:
     """Public pages, and the pages in this person's own menu."""
     mine = {link.url_name for link in navigation.primary_links_for(user)}
     found = []

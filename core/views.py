@@ -15,6 +15,7 @@ from service_requests import selectors as request_selectors
 from . import navigation, services
 from .errors import ApplicationError
 from .forms import CountryForm, ProfileForm, SearchForm, SignInForm, SignupForm, ZipForm
+from .http import AuthenticatedHttpRequest
 from .models import CUSTOMER_ROLES, CustomerProfile
 from .search import site_search
 from .web import form_add_application_error
@@ -25,13 +26,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where sign-in lands: customers on their dashboard, staff on their role's start page."""
     return redirect(navigation.start_page_for(request.user))
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A signed-in customer's page: upcoming appointments, open requests with the next date that
     matters, and the latest answers from USCIS."""
     user = request.user
@@ -98,13 +99,13 @@ class SignInView(LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile_obj = CustomerProfile.objects.filter(user=request.user).first()
     form = None
     if profile_obj is not None:
         initial = {
             "zip_code": profile_obj.zip_code,
-            "country": "" if profile_obj.lives_in_us else profile_obj.country.code,
+            "country": "" if profile_obj.lives_in_us else profile_obj.country.code,  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
             "preferred_language": profile_obj.preferred_language,
         }
         form = ProfileForm(request.POST or None, initial=initial)

@@ -8,11 +8,12 @@ Each step leaves a screenshot under var/screenshots/ (kept by CI as an artifact)
 
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from core import navigation
 from core.models import Role, User
@@ -20,11 +21,11 @@ from offices.models import Office
 from tests.browser.conftest import axe_report, heading, sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-NARROW = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+NARROW: ViewportSize = {"width": 320, "height": 640}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-ROLES = [None, Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN]
+ROLES: list[Role | None] = [None, Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN]
 MENU = {"en": "Menu", "es": "Menú"}
 HELP = {"en": "Find help", "es": "Buscar ayuda"}
 
@@ -34,7 +35,7 @@ def shot(page: Page, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{re.sub(r'[^a-z0-9_.-]+', '-', name.lower())}.png"), full_page=full_page)
 
 
-def person(role: str | None) -> User | None:
+def person(role):  # type: ignore[no-untyped-def]  # a factory-made User, or None for a visitor
     if role is None:
         return None
     if role in (Role.CUSTOMER, Role.REPRESENTATIVE):
@@ -75,6 +76,7 @@ def open_help(page: Page, lang: str) -> None:
 def expect_in_view(page: Page, locator) -> None:  # type: ignore[no-untyped-def]
     expect(locator).to_be_visible()
     box = locator.bounding_box()
+    assert page.viewport_size is not None
     width = page.viewport_size["width"]
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"{locator} is off-screen: {box}"
 
@@ -87,7 +89,7 @@ def check_axe(page: Page, violations: dict[str, str], name: str, *, menu_open: b
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("role", ROLES, ids=["visitor", *[r.value for r in ROLES[1:]]])
+@pytest.mark.parametrize("role", ROLES, ids=[r.value if r else "visitor" for r in ROLES])
 def test_the_menu_reaches_every_link_on_a_phone_and_the_header_keeps_one_row(page: Page, live_server, role) -> None:
     user = person(role)
     links = navigation.navigation_for(user).links()
@@ -169,7 +171,7 @@ def test_the_menu_reaches_every_link_on_a_phone_and_the_header_keeps_one_row(pag
 
 @pytest.mark.browser
 def test_the_menu_works_with_the_keyboard_alone(page: Page, live_server) -> None:
-    user = CustomerFactory(username="keys@example.com")
+    user = cast(User, CustomerFactory(username="keys@example.com"))
     page.set_viewport_size(PHONE)
     sign_in(page, user.username)
     page.goto("/dashboard/")
@@ -311,7 +313,7 @@ def test_the_site_search_from_the_header(page: Page, live_server) -> None:
 def test_without_uswds_every_link_shows_and_nothing_scrolls_sideways(page: Page, settings) -> None:
     """The no-npm fallback (core/static/core/site.css): no Menu button to press, so every link shows."""
     settings.USWDS_AVAILABLE = False
-    user = CustomerFactory(username="plain@example.com")
+    user = cast(User, CustomerFactory(username="plain@example.com"))
     page.set_viewport_size(NARROW)
     sign_in(page, user.username)
     page.goto("/dashboard/")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import resolve, reverse
 
 from core import navigation
-from core.models import Role, User
+from core.models import Role
 from offices.models import Office
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.core import PASSWORD
@@ -33,7 +33,7 @@ START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.
 NAV = re.compile(r'<nav aria-label="Main navigation" class="usa-nav">(.*?)</nav>', re.S)
 
 
-def person(role: str | None) -> User | None:
+def person(role):  # type: ignore[no-untyped-def]  # a factory-made User, or None for a visitor
     if role is None:
         return None
     if role in (Role.CUSTOMER, Role.REPRESENTATIVE):

@@ -121,4 +121,4 @@ def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, cli
     assert_no_english(nav, f"the menu for {role}")
     if role == Role.CUSTOMER:
         assert_no_english(html, "the dashboard")
-        assert "Mi panel" in html and "Respuesta esperada a más tardar el" in html
+        assert "Mi panel" in html and "Escribir al centro de servicio a partir del" in html
