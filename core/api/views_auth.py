@@ -6,10 +6,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
+from core.api.throttling import ScopedRateThrottle
 from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
