@@ -49,8 +49,9 @@ MAX_ATTEMPTS = 8
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 # A row nobody has handed to a worker yet (its after-commit dispatch may still be on its way) is left
-# to that dispatch for this long before the requeue job enqueues it.
-DISPATCH_GRACE = timedelta(seconds=15)
+# to that dispatch for this long before the requeue job (every 30 s) enqueues it: e-mails owed while
+# the broker was down go out within a minute of its return. Enqueued twice, a row is still sent once.
+REQUEUE_AFTER = timedelta(seconds=15)
 # A row claimed ("sending") for longer than this lost its worker mid-send: held, not re-sent blindly.
 STALE_CLAIM = timedelta(minutes=10)
 # How long a worker that sent an e-mail keeps trying to record it while the database is away.
@@ -217,10 +218,8 @@ def notification_deliver(notification_id: int, *, now: datetime | None = None) -
     return _record_sent(row)
 
 
-def notifications_requeue(*, now: datetime | None = None) -> dict[str, int]:
-    """Enqueue again what is owed and due; hold claims that went stale. Returns the counts, which it
-    also logs (the operators' view of what the outbox is doing)."""
-    now = now or timezone.now()
+def notifications_hold_stale(*, now: datetime) -> int:
+    """Hold claims older than STALE_CLAIM: their worker stopped mid-send, so they may have gone out."""
     held_ids = list(
         Notification.objects.filter(status=NotificationStatus.SENDING, updated_at__lt=now - STALE_CLAIM)
         .values_list("pk", flat=True)[:REQUEUE_LIMIT]
@@ -232,16 +231,23 @@ def notifications_requeue(*, now: datetime | None = None) -> dict[str, int]:
     if held:
         logger.error("notifications held (claimed over %s ago, outcome unknown, not re-sent): %s ids=%s",
                      STALE_CLAIM, held, held_ids[:50])
-    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - DISPATCH_GRACE)
+    return held
+
+
+def notifications_requeue(*, now: datetime | None = None) -> int:
+    """Hold stale claims, then enqueue again what is owed and due; returns how many it enqueued and
+    logs both counts (the operators' view of what the outbox is doing)."""
+    now = now or timezone.now()
+    held = notifications_hold_stale(now=now)
+    due = Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
     ids = list(
         Notification.objects.filter(due, status=NotificationStatus.PENDING)
         .order_by("created_at")
         .values_list("pk", flat=True)[:REQUEUE_LIMIT]
     )
     _enqueue_chunks(ids)
-    counts = {"enqueued": len(ids), "held": held}
     logger.info("notifications requeue: enqueued=%s held=%s", len(ids), held)
-    return counts
+    return len(ids)
 
 
 def notifications_release_held(ids: list[int]) -> int:

@@ -33,5 +33,5 @@ def notifications_send(notification_ids: list[int]) -> int:
 
 
 @shared_task
-def notifications_requeue() -> dict[str, int]:
+def notifications_requeue() -> int:
     return notifications.notifications_requeue()

@@ -57,8 +57,7 @@ def inquiry_record(
             raise ApplicationError.for_field("override_reason", str(OVERRIDE_NEEDS_REASON))
         final = triage_override
         if final == Triage.COMPLAINT and not kind:
-            kind = rules.complaint_kind(misconduct_alleged=misconduct_alleged, is_case_specific=is_case_specific,
-                                        text=text)
+            kind = rules.complaint_kind(misconduct_alleged=misconduct_alleged, is_case_specific=is_case_specific)
     redirect = None
     if final == Triage.REDIRECT:
         redirect = selectors.redirect_topic_get(topic_code or redirect_topic)
@@ -160,7 +159,7 @@ def inquiry_override_triage(*, actor: User, inquiry_id: int | str, triage: str, 
         changes.update(redirect_topic=topic, redirect_agency=topic.agency)
     if triage == Triage.COMPLAINT and not inquiry.complaint_kind:
         changes["complaint_kind"] = rules.complaint_kind(
-            misconduct_alleged=inquiry.misconduct_alleged, is_case_specific=inquiry.is_case_specific, text=inquiry.text)
+            misconduct_alleged=inquiry.misconduct_alleged, is_case_specific=inquiry.is_case_specific)
     Inquiry.objects.filter(pk=inquiry.pk).update(**changes, updated_at=timezone.now())
     inquiry.refresh_from_db()
     audit_record(actor=actor, action="inquiry.triage_overridden", target=inquiry, triage=triage, reason=reason)

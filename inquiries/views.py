@@ -41,7 +41,7 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
             if outcome.kind == "channel":
                 channel = office_selectors.contact_channel_list().filter(code=outcome.code).first()
                 context["channel"] = (channel, office_selectors.channel_status(channel, at=now)) if channel else None
-            else:
+            elif outcome.kind == "office":  # an agency's matter needs no office: its card is the answer
                 try:
                     match = office_selectors.office_for_country(data["country"])
                     context["office"] = office_selectors.office_get(code=match.office.code)

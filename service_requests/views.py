@@ -230,6 +230,7 @@ def staff_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "service_requests/dashboard.html", {
         "now": now,
         "stages": dashboard.stage_counts(scope),
+        "timeliness": dashboard.timeliness_by_office(scope, now=now),
         "soon": dashboard.opening_soon(scope, now=now),
         "age_buckets": [label for label, _low, _high in dashboard.AGE_BUCKETS],
         "age_rows": dashboard.stacked(ages),

@@ -1,5 +1,6 @@
 """core.net.client_ip: the client address from as many proxies as we trust, and DRF agrees."""
 
+
 import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory, override_settings

@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "EscalationStageEnum": "service_requests.windows.Stage",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
+        "EscalationStepEnum": "service_requests.windows.StepKey",
+        "DayKindEnum": "service_requests.windows.DayKind",
     },
 }
 
