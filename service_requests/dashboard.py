@@ -57,7 +57,7 @@ def age_by_office(scope: QuerySet[ServiceRequest], *, now: datetime) -> list[Off
     )
     result = []
     for row in rows:
-        buckets = [row[label] for label, _low, _high in AGE_BUCKETS]
+        buckets = [row[label] for label, _low, _high in AGE_BUCKETS]  # type: ignore[literal-required]
         result.append(OfficeAges(row["current_office__code"], buckets, sum(buckets)))
     return [r for r in result if r.total]
 

@@ -141,7 +141,7 @@ class ServiceRequest(BaseModel):
 
     @property
     def owner_email(self) -> str:
-        return self.customer.email if self.customer_id else self.contact_email
+        return self.customer.email if self.customer is not None else self.contact_email
 
 
 class Escalation(models.Model):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from .models import (
     AnswerTarget,
     Escalation,
     EscalationPolicy,
+    EventKind,
     ServiceRequest,
     ServiceRequestEvent,
 )
@@ -60,11 +62,16 @@ def staff_queue(user: User, *, open_only: bool = True) -> QuerySet[ServiceReques
 
 
 def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
-    """The request's events; customers never see internal notes."""
+    """The request's events. Customers never see internal notes, and see that a request moved and
+    where, but not why: a transfer's reason is for staff."""
     events = request.events.select_related("actor", "from_office", "to_office", "agency")
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
-        events = events.filter(visible_to_customer=True)
-    return list(events)
+    if user.role not in (Role.CUSTOMER, Role.REPRESENTATIVE):
+        return list(events)
+    visible = list(events.filter(visible_to_customer=True))
+    for event in visible:
+        if event.kind == EventKind.TRANSFER:
+            event.body = ""
+    return visible
 
 
 
@@ -172,7 +179,7 @@ def _how(key: str, request: ServiceRequest) -> str:
 
 
 # Where the case is not at a service center, the first rung is the Contact Center.
-_OTHER_HOLDER_LABELS = {
+_OTHER_HOLDER_LABELS: dict[str, Any] = {
     windows.Stage.WINDOW1_OPEN: _("You may follow up through the USCIS Contact Center"),
     windows.Stage.SC_INQUIRY_SENT: _("Follow-up inquiry sent"),
 }

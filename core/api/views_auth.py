@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
+from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
 from .serializers import AccountOutputSerializer, RegisterInputSerializer, TokenInputSerializer, TokenOutputSerializer
@@ -57,5 +58,5 @@ class MeApi(APIView):
     """The signed-in account."""
 
     @extend_schema(responses={200: AccountOutputSerializer}, tags=["auth"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)

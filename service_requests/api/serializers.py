@@ -125,7 +125,7 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
 
 class LadderStepSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=StepKey.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label" shadows Field.label
     state = serializers.ChoiceField(choices=StepState.choices)
     opens_at = serializers.DateTimeField(allow_null=True, help_text="Null while it waits on the step before it")
     done_at = serializers.DateTimeField(allow_null=True)
@@ -170,7 +170,7 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj: ServiceRequest) -> list[dict]:
-        return EventSerializer(self.context["timeline"], many=True, context=self.context).data
+        return EventSerializer(self.context["timeline"], many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
 
 class InquiryInputSerializer(serializers.Serializer):

@@ -65,6 +65,8 @@ def filing_check_request(*, request_type: str, case_class: str, receipt: str, de
 
 def filing_parties(actor: User, customer: User | None, contact_name: str, contact_email: str) -> Parties:
     """Who the request is for: the actor, the customer they represent, or a caller."""
+    owner: User | None
+    representative: User | None
     if actor.role == Role.CUSTOMER:
         owner, representative = actor, None
     elif actor.role == Role.REPRESENTATIVE:

@@ -11,8 +11,8 @@ TYPES = ["outside_processing_time", "card_not_received", "expedite", "typographi
 
 
 def bulk_requests(count: int, *, created: datetime | None = None, office: str = "VSC", stage: str = "waiting",
-                  prefix: str = "SRT", spread_days: int = 0, vary: bool = False, **escalation: object) -> None:
-    customer = CustomerFactory()
+                  prefix: str = "SRT", spread_days: int = 0, vary: bool = False, **escalation: datetime | None) -> None:
+    customer = CustomerFactory.create()
     where = Office.objects.get(code=office)
     base = created or datetime.now().astimezone()
     rows = []

@@ -16,7 +16,7 @@ class PrivateRedis:
     """redis-server on a free loopback port, nothing kept on disk; stop() and start() simulate an outage."""
 
     def __init__(self) -> None:
-        self.binary = shutil.which("redis-server")
+        self.binary = shutil.which("redis-server") or "redis-server"
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 

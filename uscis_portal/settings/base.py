@@ -1,8 +1,10 @@
 """Settings shared by every environment; each environment module imports this and adjusts."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -83,8 +85,8 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 
 
-def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+def database_from_url(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = {**dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -139,6 +141,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# How many proxies of ours stand in front of the app (nginx: 1; a load balancer and nginx: 2).
+# core.net.client_ip and DRF's throttles take the client address from that many; 0 believes no
+# forwarding header at all.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+if PORTAL_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PORTAL_TRUSTED_PROXY_COUNT must be 0 or more")
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -153,6 +162,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.portal_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("PORTAL_AUTH_THROTTLE", "30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF reads REMOTE_ADDR when this is 0, else the N-th X-Forwarded-For entry from the right.
+    "NUM_PROXIES": PORTAL_TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
