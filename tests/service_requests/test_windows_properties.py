@@ -178,3 +178,33 @@ def test_words_and_refusals_name_the_terms():
         "You may write from 2026-12-12, if USCIS has not responded by then.")
     assert windows.answer_due(datetime(2026, 11, 27, 10, tzinfo=ET), 5) == datetime(2026, 12, 5, tzinfo=ET)
     assert windows.answer_due(datetime(2025, 1, 8, 10, tzinfo=ET), 1, {date(2025, 1, 9)}) == datetime(2025, 1, 11, tzinfo=ET)
+
+
+def test_refusals_and_ladder_steps_carry_their_words_and_dates():
+    opening = datetime(2026, 12, 12, tzinfo=ET)
+    answered = windows.check_service_center_inquiry(_facts(first_response_at=opening), opening)
+    assert answered.message == "USCIS has already responded to this request, so there is nothing to escalate."
+    assert answered.opens_on is None
+    closed = windows.check_service_center_inquiry(_facts(is_open=False), opening)
+    assert (closed.code, closed.message) == ("closed", "This request is closed.")
+    sent = windows.check_service_center_inquiry(_facts(service_center_inquiry_at=opening), opening)
+    assert (sent.code, sent.message) == ("already_sent", "You already sent this inquiry on 2026-12-12.")
+    assert windows.check_hq_inquiry(_facts(service_center_inquiry_at=opening), opening).message.startswith(
+        "HQ Office of Service Center Operations takes requests held by service centers.")
+    second = datetime(2027, 1, 2, tzinfo=ET)
+    inquiry = datetime(2026, 12, 12, 9, tzinfo=ET)
+    facts = _facts(service_center_inquiry_at=inquiry, window2_opens_at=second)
+    steps = windows.ladder(facts, second, at_service_center=True, hq_for_all_holders=False)
+    assert [(s.key, s.state, s.opens_at, s.done_at) for s in steps[:2]] == [
+        ("service_center", "done", opening, inquiry), ("hq", "open", second, None)]
+    assert steps[2].opens_at == datetime(2027, 1, 26, tzinfo=ET)
+    assert steps[2].until == datetime(2027, 3, 13, tzinfo=ET)  # 90 days after the follow-up of 12 December
+    assert steps[0].until is None and steps[1].until is None
+    assert windows.due_day(datetime(2026, 12, 19, tzinfo=ET)) == date(2026, 12, 18)
+    assert windows.due_day(datetime(2026, 12, 19, 5, tzinfo=UTC)) == date(2026, 12, 18)  # midnight Eastern in UTC
+
+
+def test_dates_in_refusals_are_eastern_days():
+    late = datetime(2026, 12, 12, 23, tzinfo=ET)  # already 13 December in UTC
+    refusal = windows.check_service_center_inquiry(_facts(service_center_inquiry_at=late), late)
+    assert refusal.message == "You already sent this inquiry on 2026-12-12."
