@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         "LadderStepStateEnum": "service_requests.windows.StepState",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
+        "EscalationStepEnum": "service_requests.windows.StepKey",
+        "DayKindEnum": "service_requests.windows.DayKind",
     },
 }
 
