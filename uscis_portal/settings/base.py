@@ -186,8 +186,6 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "ServiceRequestStatusEnum": "service_requests.models.Status",
         "EscalationStageEnum": "service_requests.windows.Stage",
-        "DayKindEnum": "service_requests.windows.DayKind",
-        "LadderStepKeyEnum": "service_requests.windows.StepKey",
         "LadderStepStateEnum": "service_requests.windows.StepState",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
