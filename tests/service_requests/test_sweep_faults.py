@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _forget_connections(app) -> None:  # type: ignore[no-untyped-def]
+    """Drop pooled connections and the queue and routing tables celery cached from an earlier test's
+    configuration (another test's worker may have used a queue of its own)."""
     app._pool = None
     app.amqp._producer_pool = None
+    for cached in ("default_queue", "queues", "router", "default_exchange"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.fixture
@@ -45,8 +49,11 @@ def broker(private_redis):
         pytest.skip("redis-server is not installed")
     from uscis_portal.celery import app
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")}
-    app.conf.update(broker_url=private_redis.url(), task_always_eager=False, broker_transport_options={})
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options",
+                                      "task_default_queue")}
+    # The default queue, as the beat processes of the last test publish to it; the broker is private.
+    app.conf.update(broker_url=private_redis.url(), task_always_eager=False, broker_transport_options={},
+                    task_default_queue="celery")
     _forget_connections(app)
     try:
         yield private_redis
