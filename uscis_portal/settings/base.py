@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "ServiceRequestStatusEnum": "service_requests.models.Status",
         "EscalationStageEnum": "service_requests.windows.Stage",
+        "LadderStepStateEnum": "service_requests.windows.StepState",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
         "EscalationStepEnum": "service_requests.windows.StepKey",
