@@ -70,3 +70,12 @@ def demo_accounts(directory, settings):
 
     settings.DEBUG = True
     call_command("seed_demo")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_counters():
+    """Sign-in and sign-up counters live on the cache (locmem in tests): each test starts clean."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield

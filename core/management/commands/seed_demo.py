@@ -1,8 +1,16 @@
-from core import services
+import base64
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core import access, services
 from core.management.demo import DemoCommand
 from core.models import Role, User
 
 DEMO_PASSWORD = "portal-demo-2026"
+# Demo staff sign in with a second factor too: every demo staff account's authenticator uses this
+# (public, demo-only) key. Add it to an authenticator app, or print the current code with
+# `python manage.py demo_code USERNAME`.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 
 # (username or e-mail, role, office, first name, last name, residence)
 DEMO_ACCOUNTS = [
@@ -34,7 +42,13 @@ class Command(DemoCommand):
                         username=login, password=DEMO_PASSWORD, role=role, office_code=office,
                         first_name=first, last_name=last, email=f"{login}@portal.example.gov",
                     )
+            user = User.objects.get(username=login)
+            if access.requires_second_factor(user):
+                TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator",
+                                                 defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
             rows.append((login, role.label, office or ""))
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for login, role, office in rows:
             self.stdout.write(f"  {login:<22} {role!s:<45} {office}")
+        self.stdout.write("Staff also enter a code: `python manage.py demo_code USERNAME` prints the current one "
+                          f"(or add the key {base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()} to an authenticator app).")
