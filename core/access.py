@@ -8,7 +8,7 @@ a role that may never use a staff surface gets 403 on the API and the 403 page o
 
 from typing import Any
 
-from .models import CUSTOMER_ROLES, STAFF_ROLES
+from .models import CUSTOMER_ROLES, STAFF_ROLES, Role
 
 
 def is_customer(user: Any) -> bool:
@@ -36,3 +36,10 @@ def second_factor_done(user: Any, auth: Any = None) -> bool:
         return True
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def acts_for_office(user: Any, office_id: int | None) -> bool:
+    """Office work (running the day's appointments, a request's staff actions) belongs to that
+    office's staff, and to admins."""
+    return bool(user.is_authenticated and (
+        user.role == Role.ADMIN or (user.role == Role.OFFICE_STAFF and office_id is not None and user.office_id == office_id)))

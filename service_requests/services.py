@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError, Conflict, NotFound
-from core.models import CUSTOMER_ROLES, Role, User
+from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
 from core.services import audit_record, residence_normalize
 from offices import selectors as office_selectors
@@ -111,7 +111,7 @@ def service_request_file(
     if actor.role not in rules.CALLER_FILING_ROLES:
         channel = Channel.ONLINE
     elif not channel:
-        channel = Channel.PHONE if actor.role == Role.NCSC_AGENT else Channel.ONLINE
+        channel = Channel.PHONE if actor.role in CONTACT_CENTER_ROLES else Channel.ONLINE
     receipt = receipt_normalize(receipt_number)
     if not (description or "").strip():
         raise ApplicationError.for_field("description", str(EMPTY_TEXT))

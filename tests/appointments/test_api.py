@@ -304,3 +304,11 @@ def test_bad_reschedule_start_is_400_and_changes_nothing(frozen, maria, start):
     assert response.status_code == 400, response.content
     assert "start" in response.json()
     assert state() == before
+
+
+def test_staff_who_book_at_another_office_get_the_appointment_through_the_api(frozen, maria):
+    houston = client_for(StaffFactory(office=Office.objects.get(code="HOU")))
+    response = houston.post("/api/v1/appointments/", {**BOOK, "customer": "maria@example.com"}, format="json")
+    assert response.status_code == 201, response.content
+    assert houston.get(f"/api/v1/appointments/{response.json()['id']}/").status_code == 200
+    assert houston.post(f"/api/v1/appointments/{response.json()['id']}/check-in/").status_code == 404

@@ -255,3 +255,18 @@ def test_rescheduling_to_a_bad_start_on_the_web_is_400(frozen, maria, client, st
     response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": start})
     assert response.status_code == 400 and 'id="id_start_error"' in response.content.decode()
     assert state() == before
+
+
+def test_staff_who_book_at_another_office_see_what_they_booked(frozen, maria, client):
+    """Houston staff booking for a Chicago customer land on the appointment (not a 404); the day's
+    check-in stays with Chicago's staff."""
+    houston = StaffFactory(office=Office.objects.get(code="HOU"))
+    sign_in(client, houston)
+    page = client.get("/appointments/book/?customer=maria@example.com")
+    start = page.context["days"][0]["slots"][0].start.isoformat()
+    response = client.post("/appointments/book/?customer=maria@example.com", {"start": start, "reason": "information"})
+    assert response.status_code == 302, response.content[:500]
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and "Chicago" in detail.content.decode()
+    appointment = maria.appointments.get()
+    assert client.post(f"/staff/appointments/{appointment.pk}/check-in/").status_code == 404

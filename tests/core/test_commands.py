@@ -66,3 +66,10 @@ def test_demo_staff_sign_in_with_the_code_demo_code_prints(directory, settings, 
     assert client.get("/staff/service-requests/").status_code == 200
     with pytest.raises(CommandError):
         call_command("demo_code", "maria@example.com")
+
+
+def test_createstaff_keeps_ncsc_agent_as_tier_1(directory):
+    call_command("createstaff", "casey", "--office", "NCSC", "--role", "ncsc_agent", "--password", "correct-horse-battery")
+    assert User.objects.get(username="casey").role == "ncsc_tier1"
+    call_command("createstaff", "olivia", "--office", "NCSC", "--role", "ncsc_tier2", "--password", "correct-horse-battery")
+    assert User.objects.get(username="olivia").role == "ncsc_tier2"
