@@ -9,6 +9,7 @@ bookings and reschedules cannot deadlock.
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn, overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -57,6 +58,12 @@ def _aware(start: datetime, office: Office) -> datetime:
     return start
 
 
+@overload
+def _raise(refusal: None, field: str = ...) -> None: ...
+@overload
+def _raise(refusal: rules.Refusal, field: str = ...) -> NoReturn: ...
+@overload
+def _raise(refusal: rules.Refusal | None, field: str = ...) -> None: ...
 def _raise(refusal: rules.Refusal | None, field: str = "start") -> None:
     if refusal is None:
         return
@@ -102,7 +109,7 @@ def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.
     _raise(rules.check_bookable(start, now=now, tz=tz, policy=policy))
     day = start.astimezone(tz).date()
     if day in office_selectors.office_closed_days(office, day, day):
-        name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
+        name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
         _raise(rules.Refusal(400, "office_closed", str(rules.OFFICE_CLOSED).format(day=name)))
     grid = rules.find_slot(start, tz=tz, blocks=selectors.template_blocks(office), closed=frozenset())
     if grid is None:
@@ -165,7 +172,7 @@ def appointment_book(
     home = office_for_booking(customer)
     if home.pk != office.pk:
         profile = customer.profile
-        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name
+        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
         message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
         raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
     policy = selectors.policy_for(office)

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Agency,
+    AgencyClosure,
     ChannelHours,
     ContactChannel,
     CountryCoverage,
@@ -117,3 +118,13 @@ class OfficeClosureAdmin(SimpleHistoryAdmin):
 
 for model in (OfficeHours, ChannelHours):
     admin.site.register(model, SimpleHistoryAdmin)
+
+
+@admin.register(AgencyClosure)
+class AgencyClosureAdmin(SimpleHistoryAdmin):
+    """Agency-wide closure days (executive orders): no appointments, and not business days for the
+    escalation windows and answer targets of requests filed afterwards."""
+
+    list_display = ["date", "reason"]
+    search_fields = ["reason"]
+    date_hierarchy = "date"

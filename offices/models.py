@@ -148,6 +148,22 @@ class OfficeClosure(BaseModel):
         return f"{self.office.code} closed {self.date}"
 
 
+class AgencyClosure(BaseModel):
+    """A day the whole agency is closed beyond the federal holidays, such as an executive-order
+    closure (9 January 2025, a national day of mourning). No office has appointments that day, and
+    it is not a business day when escalation windows and answer targets are counted."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.reason}"
+
+
 class ReceiptPrefix(BaseModel):
     """The first three letters of a receipt number, and the office where such cases are pending.
 

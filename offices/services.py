@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import yaml
 from django.db import models, transaction
@@ -43,7 +43,7 @@ _HOURS_RE = re.compile(r"^(?P<d1>[A-Za-z]{3})(?:-(?P<d2>[A-Za-z]{3}))?\s+(?P<o>\
 
 def parse_weekly_hours(spec: str) -> list[tuple[int, time, time]]:
     """'Mon-Fri 08:00-16:30; Sat 09:00-12:00' → [(weekday, opens, closes), …]."""
-    result = []
+    result: list[tuple[int, time, time]] = []
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         match = _HOURS_RE.match(part)
         if not match:
@@ -68,6 +68,15 @@ def expand_zip_prefixes(items: Iterable[str]) -> list[str]:
     return result
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a concrete field"
+    return field.attname
+
+
 class _Sync:
     """Create rows the file has and the database lacks; with `update`, also overwrite changed fields.
 
@@ -85,7 +94,7 @@ class _Sync:
     @staticmethod
     def _key(model: type[models.Model], lookup: dict[str, Any]) -> tuple:
         return tuple(
-            (model._meta.get_field(name).attname, value.pk if isinstance(value, models.Model) else value)
+            (_attname(model, name), value.pk if isinstance(value, models.Model) else value)
             for name, value in sorted(lookup.items())
         )
 
@@ -93,15 +102,15 @@ class _Sync:
         if model not in self._existing:
             names = sorted(lookup)
             self._existing[model] = {
-                self._key(model, {n: getattr(obj, model._meta.get_field(n).attname) for n in names}): obj
+                self._key(model, {n: getattr(obj, _attname(model, n)) for n in names}): obj
                 for obj in model._default_manager.all()
             }
         return self._existing[model]
 
-    def row(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+    def row(self, model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
         rows = self._rows(model, lookup)
         key = self._key(model, lookup)
-        obj = rows.get(key)
+        obj = cast(_M | None, rows.get(key))
         if obj is None:
             obj = model(**lookup, **values)
             _validate_fields(obj)
@@ -176,7 +185,7 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
         values = {f: entry[f] for f in _OFFICE_FIELDS if f in entry}
         values["office_type"] = entry["type"]
         office = sync.row(Office, {"code": entry["code"]}, values)
-        offices[office.code] = office  # type: ignore[attr-defined]
+        offices[office.code] = office
     sync.flush()
     for entry in data["offices"]:
         office = offices[entry["code"]]

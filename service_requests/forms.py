@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,7 @@ class CallerFileForm(FileForm):
                    "receipt_number", "case_class", "description"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("customer") and not (data.get("contact_name") and data.get("contact_email")):
             raise forms.ValidationError(NO_ONE_TO_ANSWER)
         return data
@@ -72,7 +74,7 @@ class TransferForm(VersionedForm):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         offices = Office.objects.filter(office_type__in=sorted(CASE_HOLDING_TYPES)).order_by("office_type", "name")
-        self.fields["to_office"].choices = [("", _("Choose an office"))] + [
+        cast(forms.ChoiceField, self.fields["to_office"]).choices = [("", _("Choose an office"))] + [
             (o.code, f"{o.name} ({o.code})") for o in offices
         ]
 
@@ -83,7 +85,7 @@ class RelocateForm(VersionedForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [("", _("Choose an agency"))] + [
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [("", _("Choose an agency"))] + [
             (a.code, a.name) for a in Agency.objects.order_by("name")
         ]
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access, selectors, services, signin
+from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
 from .serializers import (
@@ -109,7 +110,7 @@ class MeApi(APIView):
     """The signed-in account."""
 
     @extend_schema(responses={200: AccountOutputSerializer}, tags=["auth"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
 
 

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -40,7 +40,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
         ]
 
     def _status(self, obj: ContactChannel) -> selectors.OpenStatus:
-        cache = self.context.setdefault("_status", {})
+        cache = cast(dict, self.context).setdefault("_status", {})
         if obj.pk not in cache:
             cache[obj.pk] = selectors.channel_status(obj, at=self._now())
         return cache[obj.pk]

@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
@@ -20,9 +23,12 @@ from .serializers import (
     OfficeListSerializer,
 )
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
+
 
 class _PublicMixin:
-    permission_classes = [permissions.AllowAny]
+    permission_classes: Sequence["_PermissionClass"] = [permissions.AllowAny]
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()  # type: ignore[misc]

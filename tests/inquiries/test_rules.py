@@ -103,19 +103,21 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "inquiries" / "data" / "delivery-of-services.txt"
 DOMAIN = ROOT.parent / "shared" / "reference" / "domain.md"
 _CITED = re.compile(r"(?P<quote>.+?) \((?P<where>(?:Appendix|§)[^()]*)\)\.")
+_PLAIN: dict[str, str | int | None] = {"’": "'", "“": '"', "”": '"', "*": ""}
 
 
 def _folded(path: Path) -> str:
     """The document with whitespace folded, typographic quotes made plain and Markdown emphasis dropped."""
     if not path.exists():
         pytest.skip(f"{path} is not beside the checkout; the basis cannot be traced without it")
-    text = path.read_text(encoding="utf-8").translate(str.maketrans({"’": "'", "“": '"', "”": '"', "*": ""}))
+    text = path.read_text(encoding="utf-8").translate(str.maketrans(_PLAIN))
     return " ".join(text.split())
 
 
 def _quote(triage: str) -> str:
-    cited = _CITED.fullmatch(rules.BASIS[triage])
-    assert cited, f"the basis for {triage} does not end with its citation: {rules.BASIS[triage]!r}"
+    basis = rules.BASIS[Triage(triage)]
+    cited = _CITED.fullmatch(basis)
+    assert cited, f"the basis for {triage} does not end with its citation: {basis!r}"
     return " ".join(cited["quote"].split())
 
 

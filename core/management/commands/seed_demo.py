@@ -49,7 +49,7 @@ class Command(DemoCommand):
                                                  defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
             rows.append((login, role.label, office or ""))
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
-        for login, role, office in rows:
-            self.stdout.write(f"  {login:<22} {role!s:<45} {office}")
+        for login, label, office in rows:
+            self.stdout.write(f"  {login:<22} {label!s:<45} {office}")
         self.stdout.write("Staff also enter a code: `python manage.py demo_code USERNAME` prints the current one "
                           f"(or add the key {base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()} to an authenticator app).")
