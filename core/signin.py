@@ -181,7 +181,7 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
         # Bound (the login stays filled in) but never cleaned: cleaning would try the password again.
         form = SignInForm(request, data={"username": _login_from(credentials)})
-        form.cleaned_data, form._errors = {}, ErrorDict()
+        form.cleaned_data, form._errors = {}, ErrorDict()  # type: ignore[attr-defined]
         form.add_error(None, message)
         template = "admin/login.html" if request.path.startswith("/admin/") else "core/login.html"
         context = {"form": form, "next": request.POST.get("next", "")}

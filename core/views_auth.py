@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import access, selectors, services
 from .errors import ApplicationError
 from .forms import SecondFactorForm
+from .http import AuthenticatedHttpRequest
 from .web import form_add_application_error
 
 
@@ -30,7 +31,7 @@ def _next(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step of a staff sign-in: a code from the authenticator app, or a recovery code."""
     user = request.user
     if not access.requires_second_factor(user) or access.second_factor_done(user):
@@ -61,7 +62,7 @@ def _qr_svg(device: TOTPDevice) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the authenticator app (first sign-in, or a new phone once signed in with the old one)."""
     user = request.user
     if not access.requires_second_factor(user):
@@ -92,7 +93,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+def recovery_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.requires_second_factor(request.user):
         return redirect("core:profile")
     codes = services.recovery_codes_renew(user=request.user)
@@ -101,11 +102,11 @@ def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: str) -> HttpResponse:
     services.api_token_revoke(user=request.user, token_id=token_id)
     messages.success(request, _("The API token is revoked."))
     return redirect("core:profile")
 
 
-def tokens_context(request: HttpRequest) -> dict:
+def tokens_context(request: AuthenticatedHttpRequest) -> dict:
     return {"api_tokens": selectors.api_tokens_for_user(request.user)}

@@ -80,7 +80,7 @@ class LogoutApi(APIView):
     """Sign out: the token this request carries is revoked (or the browser session ends)."""
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if isinstance(request.auth, AuthToken):
             services.api_token_revoke(user=request.user, token_id=request.auth.digest)
         else:
@@ -92,7 +92,7 @@ class TokenListApi(APIView):
     """Your API tokens (their secrets are never shown again), newest first."""
 
     @extend_schema(responses={200: ApiTokenSerializer(many=True)}, tags=["auth"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         current = request.auth.digest if isinstance(request.auth, AuthToken) else None
         rows = selectors.api_tokens_for_user(request.user)
         return Response(ApiTokenSerializer(rows, many=True, context={"current": current}).data)
@@ -100,7 +100,7 @@ class TokenListApi(APIView):
 
 class TokenDetailApi(APIView):
     @extend_schema(responses={204: None, 404: OpenApiResponse(description="Not one of your tokens")}, tags=["auth"])
-    def delete(self, request: Request, token_id: str) -> Response:
+    def delete(self, request: AuthenticatedRequest, token_id: str) -> Response:
         """Revoke one of your tokens."""
         services.api_token_revoke(user=request.user, token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
