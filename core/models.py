@@ -25,14 +25,18 @@ class BaseModel(models.Model):
 class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     REPRESENTATIVE = "representative", _("Representative (attorney or accredited representative)")
-    NCSC_AGENT = "ncsc_agent", _("Contact-center agent")
+    NCSC_TIER1 = "ncsc_tier1", _("Contact Center Tier 1 (customer service representative)")
+    NCSC_TIER2 = "ncsc_tier2", _("Contact Center Tier 2 (immigration services officer)")
     OFFICE_STAFF = "office_staff", _("Office staff")
     HQ_OSCO = "hq_osco", _("HQ Office of Service Center Operations")
     ADMIN = "admin", _("Administrator")
 
 
 CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.REPRESENTATIVE})
-STAFF_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
+CONTACT_CENTER_ROLES = frozenset({Role.NCSC_TIER1, Role.NCSC_TIER2})
+STAFF_ROLES = frozenset({*CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
+# `createstaff --role ncsc_agent` (the role's name before the two tiers) still makes a Tier 1 agent.
+ROLE_ALIASES = {"ncsc_agent": Role.NCSC_TIER1}
 
 
 class PortalUserManager(UserManager["User"]):

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each environment module imports this and adjusts."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,11 +56,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.NullCharacterMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused by the limits into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "uscis_portal.urls"
@@ -110,13 +119,15 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL").strip() or DEF
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["core.auth_backends.UsernameOrEmailBackend"]
+# django-axes' backend comes first: it refuses a sign-in past the limits before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "core.auth_backends.UsernameOrEmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_SECONDS", 3 * 3600)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -154,10 +165,10 @@ if PORTAL_TRUSTED_PROXY_COUNT < 0:
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.SignedInWithSecondFactorForStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PortalPagination",
     "PAGE_SIZE": 20,
@@ -202,6 +213,34 @@ SPECTACULAR_SETTINGS = {
         "DayKindEnum": "service_requests.windows.DayKind",
     },
 }
+
+# --- Sign-in, second factor, sessions and tokens (core.signin, core.middleware, core.api) -------------
+# Failed sign-ins: at most this many evaluated per account and per client address in a window; the
+# window (and so the lock-out) lasts PORTAL_SIGNIN_LOCKOUT_SECONDS, doubling each time it recurs.
+PORTAL_SIGNIN_ACCOUNT_LIMIT = env_int("PORTAL_SIGNIN_ACCOUNT_LIMIT", 5)
+PORTAL_SIGNIN_ADDRESS_LIMIT = env_int("PORTAL_SIGNIN_ADDRESS_LIMIT", 30)
+PORTAL_SIGNIN_LOCKOUT = timedelta(seconds=env_int("PORTAL_SIGNIN_LOCKOUT_SECONDS", 900))
+# Sign-ups and password-reset requests per client address per hour (web and API share each).
+PORTAL_SIGNUP_LIMIT = env_int("PORTAL_SIGNUP_LIMIT", 10)
+PORTAL_PASSWORD_RESET_LIMIT = env_int("PORTAL_PASSWORD_RESET_LIMIT", 10)
+AXES_HANDLER = "core.signin.AtomicLimitHandler"
+AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_COOLOFF_TIME = PORTAL_SIGNIN_LOCKOUT
+AXES_CACHE = "default"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLE_ADMIN = False  # attempts live on the cache, not in axes' tables
+AXES_VERBOSE = False
+# Staff sessions: 15 idle minutes, 12 hours in all. Customers keep Django's default.
+PORTAL_STAFF_IDLE = timedelta(minutes=env_int("PORTAL_STAFF_IDLE_MINUTES", 15))
+PORTAL_STAFF_SESSION_MAX = timedelta(hours=env_int("PORTAL_STAFF_SESSION_HOURS", 12))
+# API tokens (django-rest-knox; stored hashed): customers 30 days, staff 8 hours; a few per person.
+PORTAL_API_TOKEN_TTL_CUSTOMER = timedelta(days=env_int("PORTAL_API_TOKEN_DAYS_CUSTOMER", 30))
+PORTAL_API_TOKEN_TTL_STAFF = timedelta(hours=env_int("PORTAL_API_TOKEN_HOURS_STAFF", 8))
+PORTAL_API_TOKENS_PER_USER = env_int("PORTAL_API_TOKENS_PER_USER", 10)
+REST_KNOX = {"TOKEN_TTL": PORTAL_API_TOKEN_TTL_CUSTOMER, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+OTP_TOTP_ISSUER = env_str("PORTAL_OTP_ISSUER", "USCIS Portal")
 
 # --- Cache --------------------------------------------------------------------------------------
 # CACHE_URL (django-environ: redis://host:6379/1, locmemcache://, …); development defaults to
