@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_SECONDS", 3 * 3600)
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "core:start"  # customers: their dashboard; staff: their role's start page
 LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -154,6 +154,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Every filter menu (directory, queues, inquiry lists) starts with this blank choice.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 # How many proxies of ours stand in front of the app (nginx: 1; a load balancer and nginx: 2).
 # core.net.client_ip and DRF's throttles take the client address from that many; 0 believes no
