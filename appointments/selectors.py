@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
-from core.models import Role, User
+from core.models import CONTACT_CENTER_ROLES, Role, User
 from offices.models import Office
 from offices.selectors import office_closed_days
 
@@ -92,9 +92,9 @@ def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
         return base.none()
     if user.role == Role.ADMIN:
         return base
-    if user.role == Role.OFFICE_STAFF:
-        return base.filter(office_id=user.office_id)  # type: ignore[misc]  # office staff have an office (a database rule)
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT):
+    if user.role == Role.OFFICE_STAFF:  # their office's, and those they booked at another office
+        return base.filter(Q(office_id=user.office_id) | Q(booked_by=user))  # type: ignore[misc]  # office staff have an office (a database rule)
+    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES):
         return base.filter(Q(customer=user) | Q(booked_by=user))
     return base.none()
 

@@ -148,17 +148,20 @@ _CUSTOMER = (
 _STAFF_DASHBOARD = NavLink(_("Dashboard"), "service_requests:dashboard")
 _QUEUE = NavLink(_("Request queue"), "service_requests:queue")
 _INQUIRIES = NavLink(_("Inquiries"), "inquiries:list")
+# Both Contact Center tiers work the same desk; Tier 2 sees more on the pages it opens.
+_CONTACT_CENTER = (
+    NavLink(_("Record an inquiry"), "inquiries:new"),
+    _INQUIRIES,
+    NavLink(_("File for a caller"), "service_requests:file_for_caller"),
+    NavLink(_("Appointments"), "appointments:list"),
+)
 
 # The first link of each role is where its people land after signing in.
 PRIMARY_BY_ROLE: dict[str, tuple[NavLink, ...]] = {
     Role.CUSTOMER: _CUSTOMER,
     Role.REPRESENTATIVE: _CUSTOMER,
-    Role.NCSC_AGENT: (
-        NavLink(_("Record an inquiry"), "inquiries:new"),
-        _INQUIRIES,
-        NavLink(_("File for a caller"), "service_requests:file_for_caller"),
-        NavLink(_("Appointments"), "appointments:list"),
-    ),
+    Role.NCSC_TIER1: _CONTACT_CENTER,
+    Role.NCSC_TIER2: _CONTACT_CENTER,
     Role.OFFICE_STAFF: (_QUEUE, NavLink(_("Office day"), "appointments:staff_day"), _INQUIRIES, _STAFF_DASHBOARD),
     Role.HQ_OSCO: (_QUEUE, _STAFF_DASHBOARD),
     Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Site administration"), "admin:index")),

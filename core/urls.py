@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import views, views_auth
 
 app_name = "core"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/two-factor/", views_auth.two_factor, name="two_factor"),
+    path("accounts/two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery-codes/", views_auth.recovery_codes_renew, name="recovery_codes"),
+    path("accounts/tokens/<str:token_id>/revoke/", views_auth.token_revoke, name="token_revoke"),
 ]

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_http_methods
 from appointments import selectors as appointment_selectors
 from service_requests import selectors as request_selectors
 
-from . import navigation, services
+from . import access, navigation, services, signin
 from .errors import ApplicationError
 from .forms import CountryForm, ProfileForm, SearchForm, SignInForm, SignupForm, ZipForm
 from .http import AuthenticatedHttpRequest
 from .models import CUSTOMER_ROLES, CustomerProfile
 from .search import site_search
+from .views_auth import tokens_context
 from .web import form_add_application_error
 
 
@@ -78,16 +79,20 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:profile")
     form = SignupForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE[:2]})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            signin.signup_counted(request)
             user = services.customer_register(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
+            status = exc.status_code
         else:
             login(request, user, backend="core.auth_backends.UsernameOrEmailBackend")
             messages.success(request, _("Your account is ready. Welcome, %(name)s.") % {"name": user.first_name})
             return redirect("core:profile")
-    status = 400 if request.method == "POST" else 200
+    else:
+        status = 400 if request.method == "POST" else 200
     return render(request, "core/signup.html", {"form": form}, status=status)
 
 
@@ -118,7 +123,9 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, _("Your details are saved."))
                 return redirect("core:profile")
     status = 400 if request.method == "POST" else 200
-    return render(request, "core/profile.html", {"form": form, "profile": profile_obj}, status=status)
+    context = {"form": form, "profile": profile_obj, "staff_second_factor": access.requires_second_factor(request.user),
+               **tokens_context(request)}
+    return render(request, "core/profile.html", context, status=status)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
-from core.models import Role, User
+from core.models import CONTACT_CENTER_ROLES, Role, User
 from offices.models import ContactChannel, OfficeType
 
 from . import windows
@@ -36,7 +36,7 @@ def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
         return base
     if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
         return base.filter(Q(customer=user) | Q(representative=user))
-    if user.role == Role.NCSC_AGENT:
+    if user.role in CONTACT_CENTER_ROLES:
         return base.filter(created_by=user)
     if user.role == Role.OFFICE_STAFF:
         return base.filter(current_office_id=user.office_id)

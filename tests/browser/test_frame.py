@@ -25,7 +25,7 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 NARROW: ViewportSize = {"width": 320, "height": 640}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-ROLES: list[Role | None] = [None, Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN]
+ROLES: list[Role | None] = [None, Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_TIER1, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN]
 MENU = {"en": "Menu", "es": "Menú"}
 HELP = {"en": "Find help", "es": "Buscar ayuda"}
 
@@ -42,7 +42,7 @@ def person(role):  # type: ignore[no-untyped-def]  # a factory-made User, or Non
         return CustomerFactory(username=f"{role}@example.com", role=role)
     if role == Role.OFFICE_STAFF:
         return StaffFactory(username="vsc.staff", office=Office.objects.get(code="VSC"))
-    office = {Role.NCSC_AGENT: "NCSC", Role.HQ_OSCO: "OSCO"}.get(role)
+    office = {Role.NCSC_TIER1: "NCSC", Role.HQ_OSCO: "OSCO"}.get(role)
     return UserFactory(username=role.replace("_", "."), role=role, is_staff=role == Role.ADMIN,
                        is_superuser=role == Role.ADMIN, office=Office.objects.get(code=office) if office else None)
 

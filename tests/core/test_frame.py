@@ -15,19 +15,19 @@ from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
 
-ROLE_OFFICE = {Role.NCSC_AGENT: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
+ROLE_OFFICE = {Role.NCSC_TIER1: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
 # What each role must reach from the menu, in the product's words (PRODUCT.md "Surfaces").
 MUST_REACH = {
     None: {"/offices/find/", "/offices/", "/contact/", "/contact/guide/", "/agencies/", "/accounts/login/",
            "/accounts/signup/"},
     Role.CUSTOMER: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/", "/offices/find/"},
     Role.REPRESENTATIVE: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/"},
-    Role.NCSC_AGENT: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
+    Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
     Role.OFFICE_STAFF: {"/staff/service-requests/", "/staff/appointments/", "/staff/inquiries/", "/staff/dashboard/"},
     Role.HQ_OSCO: {"/staff/service-requests/", "/staff/dashboard/"},
     Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/admin/"},
 }
-START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.NCSC_AGENT: "/staff/inquiries/new/",
+START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.NCSC_TIER1: "/staff/inquiries/new/",
          Role.OFFICE_STAFF: "/staff/service-requests/", Role.HQ_OSCO: "/staff/service-requests/",
          Role.ADMIN: "/staff/dashboard/"}
 NAV = re.compile(r'<nav aria-label="Main navigation" class="usa-nav">(.*?)</nav>', re.S)

@@ -101,7 +101,7 @@ def test_public_pages_in_spanish_show_no_english_of_ours(directory, client, path
     assert_no_english(html, path)
 
 
-@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN])
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.NCSC_TIER1, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN])
 def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, client, role):
     if role == Role.CUSTOMER:
         user = CustomerFactory()
@@ -110,7 +110,7 @@ def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, cli
     elif role == Role.OFFICE_STAFF:
         user = StaffFactory(office=Office.objects.get(code="VSC"))
     else:
-        user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role == Role.NCSC_AGENT
+        user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role == Role.NCSC_TIER1
                            else None)
     client.force_login(user)
     client.cookies["django_language"] = "es"
