@@ -14,6 +14,7 @@ from appointments.selectors import bookable_availability
 from offices.models import Office
 from service_requests import services
 from service_requests.models import Escalation
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, StaffFactory
 from tests.html import assert_accessible_outline
 
@@ -117,7 +118,7 @@ def test_another_customers_requests_are_not_shown(frozen, maria, client):
 
 
 def test_staff_are_sent_to_their_start_page_and_visitors_to_sign_in(directory, client):
-    client.force_login(StaffFactory(office=Office.objects.get(code="VSC")))
+    sign_in(client, StaffFactory(office=Office.objects.get(code="VSC")))
     assert client.get("/dashboard/")["Location"] == "/staff/service-requests/"
     client.logout()
     assert client.get("/dashboard/")["Location"].startswith("/accounts/login/?next=/dashboard/")

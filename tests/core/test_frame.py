@@ -8,14 +8,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import resolve, reverse
 
-from core import navigation
+from core import access, navigation
 from core.models import Role
 from offices.models import Office
+from tests.auth import recovery_code, sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
 
-ROLE_OFFICE = {Role.NCSC_TIER1: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
+ROLE_OFFICE = {Role.NCSC_TIER1: "NCSC", Role.NCSC_TIER2: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
 # What each role must reach from the menu, in the product's words (PRODUCT.md "Surfaces").
 MUST_REACH = {
     None: {"/offices/find/", "/offices/", "/contact/", "/contact/guide/", "/agencies/", "/accounts/login/",
@@ -23,11 +24,13 @@ MUST_REACH = {
     Role.CUSTOMER: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/", "/offices/find/"},
     Role.REPRESENTATIVE: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/"},
     Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
+    Role.NCSC_TIER2: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
     Role.OFFICE_STAFF: {"/staff/service-requests/", "/staff/appointments/", "/staff/inquiries/", "/staff/dashboard/"},
     Role.HQ_OSCO: {"/staff/service-requests/", "/staff/dashboard/"},
     Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/admin/"},
 }
 START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.NCSC_TIER1: "/staff/inquiries/new/",
+         Role.NCSC_TIER2: "/staff/inquiries/new/",
          Role.OFFICE_STAFF: "/staff/service-requests/", Role.HQ_OSCO: "/staff/service-requests/",
          Role.ADMIN: "/staff/dashboard/"}
 NAV = re.compile(r'<nav aria-label="Main navigation" class="usa-nav">(.*?)</nav>', re.S)
@@ -63,7 +66,7 @@ def test_every_role_has_its_menu_in_the_registry():
 def test_each_role_gets_its_menu_and_every_link_in_it_opens(directory, client, role):
     user = person(role)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)  # staff pass the second factor
 
     html = client.get("/").content.decode()
     hrefs = menu_hrefs(html)
@@ -89,6 +92,11 @@ def test_signing_in_lands_on_the_roles_start_page(directory, client, role):
 
     assert response.status_code == 302 and response["Location"] == "/start/"
     landed = client.get("/start/")
+    if access.requires_second_factor(user):  # staff: the second step first, then on to the start page
+        assert landed["Location"] == "/accounts/two-factor/?next=/start/"
+        landed = client.post("/accounts/two-factor/", {"code": recovery_code(user), "next": "/start/"})
+        assert landed["Location"] == "/start/"
+        landed = client.get("/start/")
     assert landed.status_code == 302 and landed["Location"] == START[role]
     assert client.get(START[role]).status_code == 200
 
@@ -147,7 +155,7 @@ def test_breadcrumbs_follow_who_is_looking(directory, client):
         ("Home", "/"), ("My dashboard", "/dashboard/"), ("My service requests", "/service-requests/"),
         ("Service request", "")]
     # The same request under the queue for the staff of the office that holds it.
-    client.force_login(StaffFactory(office=filed.current_office))
+    sign_in(client, StaffFactory(office=filed.current_office))
     assert breadcrumb(client.get(path).content.decode()) == [
         ("Home", "/"), ("Service request queue", "/staff/service-requests/"), ("Service request", "")]
 

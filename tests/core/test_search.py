@@ -61,10 +61,11 @@ def test_too_long_a_search_is_400_with_the_error_by_the_box(directory, client):
 def test_staff_pages_are_found_only_by_the_staff_they_belong_to(directory, client):
     from core.models import Role
     from offices.models import Office
+    from tests.auth import sign_in
     from tests.factories import UserFactory
 
     assert "Record an inquiry" not in str(results(client.get("/search/?q=record").content.decode()))
-    client.force_login(UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC")))
+    sign_in(client, UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC")))
     assert "Record an inquiry" in results(client.get("/search/?q=record").content.decode())["pages"]
 
 

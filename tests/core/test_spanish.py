@@ -15,6 +15,7 @@ from django.utils.translation import trans_real
 from core.models import Role
 from offices.models import Office
 from service_requests import services
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 
@@ -101,7 +102,8 @@ def test_public_pages_in_spanish_show_no_english_of_ours(directory, client, path
     assert_no_english(html, path)
 
 
-@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.NCSC_TIER1, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN])
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.NCSC_TIER1, Role.NCSC_TIER2, Role.OFFICE_STAFF, Role.HQ_OSCO,
+                                  Role.ADMIN])
 def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, client, role):
     if role == Role.CUSTOMER:
         user = CustomerFactory()
@@ -110,9 +112,9 @@ def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, cli
     elif role == Role.OFFICE_STAFF:
         user = StaffFactory(office=Office.objects.get(code="VSC"))
     else:
-        user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role == Role.NCSC_TIER1
+        user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role in (Role.NCSC_TIER1, Role.NCSC_TIER2)
                            else None)
-    client.force_login(user)
+    sign_in(client, user)
     client.cookies["django_language"] = "es"
     response = client.get("/start/", follow=True)
     assert response.status_code == 200
