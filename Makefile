@@ -8,7 +8,8 @@ CHECK_ENV := DJANGO_SETTINGS_MODULE=uscis_portal.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=portal.example.gov \
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://}
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://} \
+	CACHE_URL=redis://127.0.0.1:6379/15 EMAIL_URL=smtp://127.0.0.1:25 PORTAL_BASE_URL=https://portal.example.gov
 
 .PHONY: run test install assets check lint typecheck bench messages clean mutation
 

@@ -4,6 +4,7 @@ from core import services as core_services
 from core.models import Role
 from service_requests import selectors
 from service_requests.models import EscalationPolicy
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ URL = "/admin/service_requests/escalationpolicy/"
 
 def test_admins_keep_the_one_escalation_policy_row_in_the_admin(directory, client):
     admin = core_services.staff_create(username="ada", password="correct-horse-battery", role=Role.ADMIN)
-    client.force_login(admin)
+    sign_in(client, admin)
     assert client.get(URL).status_code == 200
     response = client.post(f"{URL}add/", {"window1_days": 10, "window1_kind": "business", "window2_days": 30,
                                           "window2_kind": "calendar"})
