@@ -119,3 +119,15 @@ def test_parse_start_accepts_iso_and_refuses_the_rest():
     assert rules.parse_start("2026-12-01T09:00-06:00") == datetime(2026, 12, 1, 9, tzinfo=CHI)
     assert rules.parse_start("2026-13-01T09:00") is None  # well-formed but not a date
     assert rules.parse_start("tomorrow") is None
+
+
+def test_office_days_are_the_offices_not_the_servers():
+    """The server runs in Eastern time (TIME_ZONE); Chicago's evening is already tomorrow there."""
+    late_evening = datetime(2026, 12, 1, 23, 30, tzinfo=CHI)  # 00:30 on 2 December in New York
+    refused = rules.check_bookable(datetime(2026, 12, 16, 1, 0, tzinfo=CHI), now=late_evening, tz=CHI, policy=POLICY)
+    assert refused is not None and refused.code == "too_far_ahead"
+    night = TemplateBlock(1, time(23), time(23, 59), 30, 1)  # Tuesday 23:00-23:30 Chicago
+    start = datetime(2026, 12, 1, 23, 0, tzinfo=CHI)
+    assert rules.find_slot(start, tz=CHI, blocks=[night], closed={date(2026, 12, 2)}) is not None
+    slots = rules.slots_between(date(2026, 12, 1), date(2026, 12, 1), tz=CHI, blocks=[night], closed=())
+    assert [s.start for s in slots] == [start] and slots[0].start.tzinfo is CHI

@@ -208,3 +208,28 @@ def test_dates_in_refusals_are_eastern_days():
     late = datetime(2026, 12, 12, 23, tzinfo=ET)  # already 13 December in UTC
     refusal = windows.check_service_center_inquiry(_facts(service_center_inquiry_at=late), late)
     assert refusal.message == "You already sent this inquiry on 2026-12-12."
+
+
+def test_days_are_eastern_whatever_the_servers_zone():
+    import os
+    import time as clock
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    clock.tzset()
+    try:
+        late = datetime(2026, 12, 10, 23, tzinfo=ET)  # Thursday night; already Friday in Tokyo
+        refusal = windows.check_service_center_inquiry(_facts(service_center_inquiry_at=late), late)
+        assert refusal.message == "You already sent this inquiry on 2026-12-10."
+        assert windows.answer_due(late, 1) == datetime(2026, 12, 12, tzinfo=ET)  # by the end of Friday 11 December
+        assert windows.due_day(datetime(2026, 12, 16, tzinfo=ET)) == date(2026, 12, 15)
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        clock.tzset()
+
+
+def test_the_last_day_is_the_day_before_the_due_instant():
+    assert windows.due_day(datetime(2026, 12, 16, 0, 0, 0, 1, tzinfo=ET)) == date(2026, 12, 16)
