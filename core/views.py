@@ -53,6 +53,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             "zip_code": profile_obj.zip_code,
             "country": "" if profile_obj.lives_in_us else profile_obj.country.code,
             "preferred_language": profile_obj.preferred_language,
+            "region": profile_obj.region,
+            "office": profile_obj.office_choice.code if profile_obj.office_choice else "",
         }
         form = ProfileForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Audience, ChannelKind, ContactChannel, Office, OfficeType
-from .zipcodes import US_STATES_AND_TERRITORIES
+from .zipdata import US_STATES_AND_TERRITORIES
 
 
 class UpperChoiceField(forms.ChoiceField):

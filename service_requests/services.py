@@ -62,10 +62,10 @@ def route_for(*, receipt_number: str, zip_code: str = "", country: str = "") -> 
         if prefix.office is not None:
             return prefix.office
     try:
-        if zip_code:
-            return office_selectors.office_for_zip(zip_code).office
-        if country:
-            return office_selectors.office_for_country(country).office
+        if zip_code or country:
+            answer = office_selectors.residence_answer(zip_code=zip_code, country=country)
+            if answer.office is not None:
+                return answer.office
     except NotFound:
         pass
     raise ApplicationError(str(NO_ROUTE), code="no_route", fields={"zip_code": [str(NO_ROUTE)]})

@@ -10,11 +10,19 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core import services
+from core.errors import NotFound
 from core.selectors import user_with_profile
 
-from .serializers import AccountOutputSerializer, RegisterInputSerializer, TokenInputSerializer, TokenOutputSerializer
+from .serializers import (
+    AccountOutputSerializer,
+    ProfileInputSerializer,
+    RegisterInputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
 
 BAD_CREDENTIALS = _("Unable to sign in with those credentials.")
+NO_PROFILE = _("Staff accounts have no residence.")
 
 
 class RegisterApi(APIView):
@@ -58,4 +66,26 @@ class MeApi(APIView):
 
     @extend_schema(responses={200: AccountOutputSerializer}, tags=["auth"])
     def get(self, request: Request) -> Response:
+        return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
+
+    @extend_schema(request=ProfileInputSerializer, responses={200: AccountOutputSerializer}, tags=["auth"])
+    def patch(self, request: Request) -> Response:
+        """Change the residence: ZIP code or country, and the region or office where the directory names several."""
+        data = ProfileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_with_profile(request.user.pk)
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            raise NotFound(str(NO_PROFILE))
+        current = {
+            "zip_code": profile.zip_code, "country": "" if profile.lives_in_us else profile.country.code,
+            "region": profile.region, "office": profile.office_choice.code if profile.office_choice else "",
+            "preferred_language": profile.preferred_language,
+        }
+        changes = dict(data.validated_data)
+        if "zip_code" in changes and changes["zip_code"]:
+            changes.setdefault("country", "")
+        if "country" in changes and changes["country"]:
+            changes.setdefault("zip_code", "")
+        services.customer_profile_update(user=user, **{**current, **changes})
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)

@@ -6,8 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from offices import selectors
-from offices.models import Agency, ContactChannel, Office, RedirectTopic
+from offices import jurisdiction, selectors
+from offices.jurisdiction import Status
+from offices.models import Agency, Confidence, ContactChannel, Office, RedirectTopic
 
 
 class WeeklyHoursSerializer(serializers.Serializer):
@@ -30,6 +31,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
     open_now = serializers.SerializerMethodField(help_text="null when no hours are published")
     next_opens_at = serializers.SerializerMethodField()
     closed_reason = serializers.SerializerMethodField()
+    after_hours_email = serializers.SerializerMethodField(help_text="blank for the public while not confirmed")
 
     class Meta:
         model = ContactChannel
@@ -37,7 +39,11 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
             "code", "name", "kind", "value", "display_value", "audience", "audience_label", "audience_note",
             "purpose", "office", "time_zone", "hours", "holiday_rule", "always_open", "languages", "open_now",
             "next_opens_at", "closed_reason", "after_hours_instructions", "after_hours_email", "confidence",
+            "value_confirmed",
         ]
+
+    def get_after_hours_email(self, obj: ContactChannel) -> str:
+        return obj.after_hours_email if obj.after_hours_email_confirmed or self.context.get("staff_view") else ""
 
     def _status(self, obj: ContactChannel) -> selectors.OpenStatus:
         cache = self.context.setdefault("_status", {})
@@ -65,13 +71,19 @@ class OfficeListSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     time_zone = serializers.CharField(source="time_zone.key")
     receipt_prefixes = serializers.SerializerMethodField()
+    address_confirmed = serializers.SerializerMethodField(
+        help_text="false: the address is not confirmed; check uscis.gov before you travel"
+    )
 
     class Meta:
         model = Office
         fields = [
             "code", "name", "type", "type_label", "city", "state", "country", "time_zone", "phone",
-            "offers_appointments", "receipt_prefixes", "confidence",
+            "offers_appointments", "receipt_prefixes", "confidence", "address_confidence", "address_confirmed",
         ]
+
+    def get_address_confirmed(self, obj: Office) -> bool:
+        return obj.address_confidence == Confidence.CONFIRMED
 
     def get_receipt_prefixes(self, obj: Office) -> list[str]:
         return [p.prefix for p in obj.receipt_prefixes.all()]
@@ -79,7 +91,7 @@ class OfficeListSerializer(serializers.ModelSerializer):
 
 class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
     hours = WeeklyHoursSerializer(many=True)
-    channels = ContactChannelSerializer(many=True)
+    channels = serializers.SerializerMethodField(help_text="The office's lines and mailboxes (placeholders: staff only)")
     open_now = serializers.SerializerMethodField(help_text="null when no public hours are published")
 
     class Meta(OfficeListSerializer.Meta):
@@ -88,14 +100,26 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
             "hours", "open_now", "description", "opened_on", "closed_on", "source_note", "channels",
         ]
 
+    @extend_schema_field(ContactChannelSerializer(many=True))
+    def get_channels(self, obj: Office) -> list[dict[str, Any]]:
+        channels = selectors.visible_channels(obj.channels.all(), staff=bool(self.context.get("staff_view")))
+        return ContactChannelSerializer(channels, many=True, context=self.context).data
+
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_open_now(self, obj: Office) -> bool | None:
-        return selectors.office_status(obj, at=self._now()).open_now
+        closures = jurisdiction.closed_days(obj) if self.context.get("from_index") else None
+        return selectors.office_status(obj, at=self._now(), closures=closures).open_now
 
 
 class JurisdictionQuerySerializer(serializers.Serializer):
     zip = serializers.CharField(required=False, max_length=10, help_text="U.S. ZIP code")
     country = serializers.CharField(required=False, max_length=3, help_text="ISO 3166-1 alpha-2 country code")
+    region = serializers.CharField(
+        required=False, max_length=100, help_text="Province or state, where the country is split (China)"
+    )
+    office = serializers.CharField(
+        required=False, max_length=8, help_text="Your choice among the candidates of an ambiguous ZIP answer"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("zip")) == bool(attrs.get("country")):
@@ -105,11 +129,33 @@ class JurisdictionQuerySerializer(serializers.Serializer):
 
 class JurisdictionSerializer(serializers.Serializer):
     place = serializers.CharField(help_text="The normalized ZIP code or country code asked about")
-    matched_by = serializers.ChoiceField(choices=["zip", "zip_prefix", "state", "country"])
+    kind = serializers.ChoiceField(choices=["zip", "country"])
+    status = serializers.ChoiceField(
+        choices=[Status.OFFICE, Status.CHOOSE, Status.NO_OFFICE],
+        help_text="office: one office serves it; choose: pick one of `candidates` (or a `regions` entry) and ask "
+        "again with office=CODE (or region=…); no_office: none serves it, `message` says what to do instead",
+    )
+    reason = serializers.CharField(help_text="Why the data does not decide: split_county, no_county, no_rule, "
+                                   "military, freely_associated, needs_region, no_international_office")
+    message = serializers.CharField()
+    matched_by = serializers.CharField(help_text="zip_rule, county, state, choice, country or region")
     state = serializers.CharField()
-    office = OfficeDetailSerializer()
+    county = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    regions = serializers.ListField(child=serializers.CharField())
+    confidence = serializers.CharField(help_text="How sure the directory is of the rule that matched")
+    source = serializers.CharField()
+    office = OfficeDetailSerializer(allow_null=True)
+    candidates = OfficeListSerializer(many=True)
     asylum_office = OfficeListSerializer(allow_null=True)
-    phone_lines = ContactChannelSerializer(many=True, help_text="Lines this customer may call about their case")
+    asylum_candidates = OfficeListSerializer(many=True)
+    phone_lines = serializers.SerializerMethodField(help_text="Lines this customer may call about their case")
+
+    @extend_schema_field(ContactChannelSerializer(many=True))
+    def get_phone_lines(self, answer: Any) -> list[dict[str, Any]]:
+        lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))
+        return ContactChannelSerializer(lines, many=True, context=self.context).data
 
 
 class RedirectTopicSerializer(serializers.ModelSerializer):
