@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ def parse_start(value: str) -> object:
 class StartField(forms.CharField):
     """The chosen slot; rendered as radio buttons grouped by day in the template."""
 
-    def to_python(self, value: object) -> object:
+    def to_python(self, value: Any) -> Any:  # a datetime, or None
         return parse_start(str(value or "").strip())
 
 
@@ -45,7 +47,7 @@ class BookForm(PortalForm):
     def __init__(self, *args, international: bool = False, elsewhere: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         reasons = AppointmentReason.objects.filter(is_active=True)
-        self.fields["reason"].queryset = reasons.filter(international=True) if international else reasons
+        cast(forms.ModelChoiceField, self.fields["reason"]).queryset = reasons.filter(international=True) if international else reasons
         if not elsewhere:
             del self.fields["other_office_reason"]
 

@@ -9,6 +9,7 @@ bookings and reschedules cannot deadlock.
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn, overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -66,6 +67,12 @@ def _aware(start: datetime, office: Office) -> datetime:
     return start
 
 
+@overload
+def _raise(refusal: None, field: str = ...) -> None: ...
+@overload
+def _raise(refusal: rules.Refusal, field: str = ...) -> NoReturn: ...
+@overload
+def _raise(refusal: rules.Refusal | None, field: str = ...) -> None: ...
 def _raise(refusal: rules.Refusal | None, field: str = "start") -> None:
     if refusal is None:
         return
@@ -121,7 +128,7 @@ def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.
     _raise(rules.check_bookable(start, now=now, tz=tz, policy=policy))
     day = start.astimezone(tz).date()
     if day in office_selectors.office_closed_days(office, day, day):
-        name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()
+        name = holiday_name("US", day) or holiday_name(office.country.code, day) or day.isoformat()  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
         _raise(rules.Refusal(400, "office_closed", str(rules.OFFICE_CLOSED).format(day=name)))
     grid = rules.find_slot(start, tz=tz, blocks=selectors.template_blocks(office), closed=frozenset())
     if grid is None:
@@ -179,7 +186,7 @@ def _check_office(actor: User, customer: User, office: Office, other_office_reas
     if actor.role not in BOOK_ELSEWHERE_ROLES:
         assert home is not None
         profile = customer.profile
-        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name
+        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
         message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
         raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
     if not reason:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden, NotFound
+from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
 from core.selectors import customer_by_email
 from core.web import form_add_application_error
@@ -32,7 +33,7 @@ def _picker_days(office: Office, *, now) -> list[dict[str, Any]]:  # type: ignor
     return [{"day": day, "slots": list(group)} for day, group in groupby(slots, key=lambda s: s.start.date())]
 
 
-def _booking_customer(request: HttpRequest) -> tuple[User | None, CustomerLookupForm | None]:
+def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, CustomerLookupForm | None]:
     """Customers book for themselves; representatives and staff name the customer first."""
     user = request.user
     if user.role == Role.CUSTOMER:
@@ -49,7 +50,7 @@ def _booking_customer(request: HttpRequest) -> tuple[User | None, CustomerLookup
         return None, lookup
 
 
-def _booking_office(request: HttpRequest, customer: User, context: dict[str, Any]) -> Office | None:
+def _booking_office(request: AuthenticatedHttpRequest, customer: User, context: dict[str, Any]) -> Office | None:
     """The office the page books at: the customer's (by residence), or for staff the office they
     named with ?office=CODE (booking there then needs a reason)."""
     try:
@@ -72,7 +73,7 @@ def _booking_office(request: HttpRequest, customer: User, context: dict[str, Any
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appointment_book(request: HttpRequest) -> HttpResponse:
+def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     customer, lookup = _booking_customer(request)
     context: dict[str, Any] = {"lookup": lookup, "customer": customer}
     if customer is None:
@@ -106,7 +107,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appointment_list(request: HttpRequest) -> HttpResponse:
+def appointment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     mine = selectors.appointment_list_for_user(request.user)
     if request.user.role == Role.OFFICE_STAFF:
@@ -117,21 +118,21 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for_user(request.user, pk)
     return render(request, "appointments/detail.html", {"appointment": appointment, "office": appointment.office,
                                                          "now": timezone.now()})
 
 
 @login_required
-def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for_user(request.user, pk)
     return appointment_ics_response(appointment)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for_user(request.user, pk)
     error, status = "", 200
     if request.method == "POST":
@@ -147,7 +148,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for_user(request.user, pk)
     form = RescheduleForm(request.POST or None)
     status = 200
@@ -168,14 +169,14 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                   {"appointment": appointment, "office": appointment.office, "form": form, "days": days}, status=status)
 
 
-def _require_office_staff(request: HttpRequest) -> Office:
+def _require_office_staff(request: AuthenticatedHttpRequest) -> Office:
     if request.user.role != Role.OFFICE_STAFF or request.user.office is None:
         raise Forbidden(_("This page is for office staff."))
     return request.user.office
 
 
 @login_required
-def staff_day(request: HttpRequest) -> HttpResponse:
+def staff_day(request: AuthenticatedHttpRequest) -> HttpResponse:
     office = _require_office_staff(request)
     today = timezone.now().astimezone(office.time_zone).date()
     form = StaffDayForm(request.GET or None, initial={"date": today})
@@ -196,7 +197,7 @@ _STAFF_ACTIONS = {
 
 @login_required
 @require_POST
-def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def staff_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     _require_office_staff(request)
     service = _STAFF_ACTIONS.get(action)
     if service is None:

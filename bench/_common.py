@@ -183,13 +183,13 @@ def escalations_load(cursor, stage_sql: str) -> int:
 def windows_mismatches(cursor, sample: int) -> int:
     """Compare the escalation windows of `sample` requests (a repeatable 1 % block sample) with
     service_requests.windows under the default policy. Returns the rows that differ."""
-    from service_requests.windows import Facts, WindowPolicy, window1_opens_at, window2_opens_at
+    from service_requests.windows import WindowPolicy, window1_opening, window2_opening
 
     cursor.execute(f"SELECT sr.created_at, sr.service_center_inquiry_at, e.window1_opens_at, e.window2_opens_at"
                    f" FROM {SR} sr TABLESAMPLE SYSTEM (1) REPEATABLE (7) JOIN {ESCALATION} e ON e.request_id = sr.id"
                    f" LIMIT {sample}")
     policy, bad = WindowPolicy(), 0
     for created, inquiry, w1, w2 in cursor.fetchall():
-        facts = Facts(created_at=created, service_center_inquiry_at=inquiry)
-        bad += window1_opens_at(facts, policy) != w1 or window2_opens_at(facts, policy) != w2
+        second = window2_opening(inquiry, policy) if inquiry is not None else None
+        bad += window1_opening(created, policy) != w1 or second != w2
     return bad

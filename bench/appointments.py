@@ -142,8 +142,8 @@ def slot_check() -> tuple[int, list]:
 
     from appointments.models import HOLDS_PLACE, Slot
 
-    rows = Slot.objects.annotate(holding=Count("appointments", filter=Q(appointments__status__in=HOLDS_PLACE)))
-    rows = list(rows.values_list("starts_at", "capacity", "booked", "holding"))
+    slots = Slot.objects.annotate(holding=Count("appointments", filter=Q(appointments__status__in=HOLDS_PLACE)))
+    rows = list(slots.values_list("starts_at", "capacity", "booked", "holding"))
     return len(rows), [r for r in rows if r[2] != r[3] or r[2] > r[1]]
 
 

@@ -119,7 +119,7 @@ def reset(cursor) -> str:
     return f"reset {moved_back:,} rows, deleted {deleted:,} notifications in {time.perf_counter() - started:.1f} s"
 
 
-def timed_sweep(now, pid: int) -> dict:
+def timed_sweep(now, pid: int | None) -> dict:
     """escalation_sweep(now=now) inside CaptureQueriesContext (which also logs BEGIN and COMMIT)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -137,7 +137,7 @@ def timed_sweep(now, pid: int) -> dict:
             "moved": result.window1_opened + result.window2_opened}
 
 
-def nothing_due(cursor, now, label: str, pid: int) -> float:
+def nothing_due(cursor, now, label: str, pid: int | None) -> float:
     """RUNS sweeps that must move nothing, then EXPLAIN ANALYZE of their UPDATEs (rolled back). Returns the max ms."""
     from django.db import transaction
 

@@ -16,7 +16,7 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ["role", "office", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name"]
     autocomplete_fields = ["office"]
-    fieldsets = (*UserAdmin.fieldsets, ("Portal", {"fields": ("role", "office")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Portal", {"fields": ("role", "office")}))
     inlines = [CustomerProfileInline]
 
 

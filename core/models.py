@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -53,7 +53,7 @@ class User(AbstractUser):
         "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         constraints = [

@@ -91,8 +91,19 @@ def notification_queue(
     from .tasks import notification_send
 
     pk = row.pk
-    transaction.on_commit(lambda: notification_send.delay(pk))  # after commit, never inside it
+    # After commit, never inside it; robust, so a broker outage leaves the row pending for the
+    # re-send job instead of failing the request that owed it.
+    transaction.on_commit(lambda: _enqueue_or_leave_pending(lambda: notification_send.delay(pk), 1), robust=True)
     return row
+
+
+def _enqueue_or_leave_pending(enqueue: Any, count: int) -> None:
+    """Run an enqueue after commit; with the broker down, say so in one line and leave the rows
+    pending: the change is committed, and notifications_requeue hands them over later."""
+    try:
+        enqueue()
+    except Exception as exc:  # noqa: BLE001 - kombu raises various connection errors when the broker is down
+        logger.warning("broker unavailable (%s): %s notification(s) stay pending for the re-send job", exc, count)
 
 
 def _enqueue_chunks(ids: list[int]) -> None:
@@ -105,9 +116,12 @@ def _enqueue_chunks(ids: list[int]) -> None:
 def notifications_dispatch_batch_on_commit(batch: str) -> None:
     """After commit, enqueue the delivery of every notification written with this `batch`."""
     def dispatch() -> None:
-        _enqueue_chunks(list(Notification.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True)))
+        ids = list(Notification.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+        _enqueue_or_leave_pending(lambda: _enqueue_chunks(ids), len(ids))
 
-    transaction.on_commit(dispatch)
+    # robust: a broker outage after commit must not turn the committed change into an error; the
+    # rows stay pending and notifications_requeue hands them over when the broker is back.
+    transaction.on_commit(dispatch, robust=True)
 
 
 def notification_deliver(notification_id: int, *, now: datetime | None = None) -> bool:
@@ -139,7 +153,13 @@ def notification_deliver(notification_id: int, *, now: datetime | None = None) -
     return True
 
 
-def notifications_requeue(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=5)) -> int:
+# Pending rows older than this are handed to the workers again. Short, so that e-mails owed while the
+# broker was down go out within a minute of its return (beat runs the job every REQUEUE_AFTER); a
+# row enqueued twice is still sent once (notification_deliver claims it).
+REQUEUE_AFTER = timedelta(seconds=30)
+
+
+def notifications_requeue(*, now: datetime | None = None, older_than: timedelta = REQUEUE_AFTER) -> int:
     """Enqueue again what is still owed: pending rows older than `older_than`, and stale claims."""
     now = now or timezone.now()
     Notification.objects.filter(status=NotificationStatus.SENDING, updated_at__lt=now - STALE_CLAIM).update(

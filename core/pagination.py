@@ -6,8 +6,10 @@ thousand entries; the page says "1,000+" and offers the first CAP rows' pages.
 """
 
 from functools import cached_property
+from typing import cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 COUNT_CAP = 1000
 
@@ -17,7 +19,7 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        return self.object_list[: self.cap + 1].count()
+        return cast(QuerySet, self.object_list)[: self.cap + 1].count()
 
     @property
     def count_capped(self) -> bool:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .errors import ApplicationError
 from .forms import CountryForm, ProfileForm, SignInForm, SignupForm, ZipForm
+from .http import AuthenticatedHttpRequest
 from .models import CustomerProfile
 from .web import form_add_application_error
 
@@ -45,13 +46,13 @@ class SignInView(LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile_obj = CustomerProfile.objects.filter(user=request.user).first()
     form = None
     if profile_obj is not None:
         initial = {
             "zip_code": profile_obj.zip_code,
-            "country": "" if profile_obj.lives_in_us else profile_obj.country.code,
+            "country": "" if profile_obj.lives_in_us else profile_obj.country.code,  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
             "preferred_language": profile_obj.preferred_language,
             "region": profile_obj.region,
             "office": profile_obj.office_choice.code if profile_obj.office_choice else "",

@@ -1,7 +1,11 @@
 """Helpers for server-rendered views: service errors as form errors, and paging."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .errors import ApplicationError
@@ -17,7 +21,7 @@ def form_add_application_error(form: forms.Form, error: ApplicationError) -> Non
             form.add_error(field if field in form.fields else None, message)
 
 
-def paginate(request: HttpRequest, queryset: object, per_page: int = 25,
+def paginate(request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_page: int = 25,
              paginator_class: type[Paginator] = Paginator) -> tuple[Page, str]:
     """The requested page, and the query string without `page` for the pager's links
     (core/includes/pagination.html)."""

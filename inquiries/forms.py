@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -54,8 +56,8 @@ class RecordInquiryForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["redirect_topic"].choices = [("", _("Not another agency's matter")), *redirect_topic_choices()]
-        self.fields["expedite_criterion"].choices = [("", _("Not an expedite request"))] + [
+        cast(forms.ChoiceField, self.fields["redirect_topic"]).choices = [("", _("Not another agency's matter")), *redirect_topic_choices()]
+        cast(forms.ChoiceField, self.fields["expedite_criterion"]).choices = [("", _("Not an expedite request"))] + [
             (c.code, c.label) for c in ExpediteCriterion.objects.filter(is_current=True)
         ]
 
@@ -67,7 +69,7 @@ class OverrideForm(PortalForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["redirect_topic"].choices = [("", "—"), *redirect_topic_choices()]
+        cast(forms.ChoiceField, self.fields["redirect_topic"]).choices = [("", "—"), *redirect_topic_choices()]
 
 
 class IdentityCheckForm(PortalForm):

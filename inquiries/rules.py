@@ -19,10 +19,6 @@ REPEAT_WINDOW = timedelta(days=30)
 _DISSATISFACTION = re.compile(
     r"\b(complain\w*|dissatisf\w*|unacceptable|rude\w*|disrespect\w*|outrag\w*|terrible|frustrat\w*|"
     r"unprofessional|mistreat\w*|ignored)\b", re.IGNORECASE)
-# Allegations that go to the Office of Security and Integrity and the DHS OIG (old Chapter 10).
-_MISCONDUCT = re.compile(
-    r"\b(brib\w*|corrupt\w*|embezzl\w*|sexual\w*|assault\w*|grabb\w*|fondl\w*|hit me|shov\w*|theft|stole|"
-    r"kickback|extort\w*)\b", re.IGNORECASE)
 
 
 # The policy sentence behind each triage outcome (shown to staff with the suggestion).
@@ -77,17 +73,22 @@ def _keyword_match(text: str, rules: Iterable[RedirectRule]) -> RedirectRule | N
     return best[1] if best else None
 
 
-def complaint_kind(*, misconduct_alleged: bool, is_case_specific: bool, text: str = "") -> str:
-    """Misconduct (alleged, or named in the text) goes to OSI and DHS OIG; otherwise case-specific or not."""
-    if misconduct_alleged or _MISCONDUCT.search(text):
+def complaint_kind(*, misconduct_alleged: bool, is_case_specific: bool) -> str:
+    """Misconduct goes to OSI and DHS OIG; otherwise the complaint is case-specific or not.
+
+    Misconduct means an allegation against a USCIS employee or contractor, and only the staff member
+    who heard it can say so (`misconduct_alleged`): words in the text never refer anyone. A victim's
+    account of what happened to them ("I was the victim of a sexual assault", "my employer took my
+    passport") is a question about their case, protected by 8 U.S.C. § 1367, not an allegation
+    against USCIS (domain notes §10)."""
+    if misconduct_alleged:
         return ComplaintKind.MISCONDUCT
     return ComplaintKind.CASE_SPECIFIC if is_case_specific else ComplaintKind.NON_CASE_SPECIFIC
 
 
 def triage(contact: Contact, redirects: Iterable[RedirectRule]) -> TriageResult:
     redirects = list(redirects)
-    kind = complaint_kind(misconduct_alleged=contact.misconduct_alleged, is_case_specific=contact.is_case_specific,
-                          text=contact.text)
+    kind = complaint_kind(misconduct_alleged=contact.misconduct_alleged, is_case_specific=contact.is_case_specific)
     if contact.dissatisfied or kind == ComplaintKind.MISCONDUCT or _DISSATISFACTION.search(contact.text):
         return TriageResult(Triage.COMPLAINT, kind, basis=BASIS[Triage.COMPLAINT])
     if contact.channel == InquiryChannel.OUTREACH_EVENT and contact.is_case_specific:

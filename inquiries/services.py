@@ -57,8 +57,7 @@ def inquiry_record(
             raise ApplicationError.for_field("override_reason", str(OVERRIDE_NEEDS_REASON))
         final = triage_override
         if final == Triage.COMPLAINT and not kind:
-            kind = rules.complaint_kind(misconduct_alleged=misconduct_alleged, is_case_specific=is_case_specific,
-                                        text=text)
+            kind = rules.complaint_kind(misconduct_alleged=misconduct_alleged, is_case_specific=is_case_specific)
     redirect = None
     if final == Triage.REDIRECT:
         redirect = selectors.redirect_topic_get(topic_code or redirect_topic)
@@ -85,6 +84,7 @@ def inquiry_record(
     )
     audit_record(actor=actor, action="inquiry.recorded", target=inquiry, triage=final, suggested=suggestion.triage)
     if final == Triage.EXPEDITE:
+        assert criterion is not None  # an expedite is refused above without one
         _file_request(actor, inquiry, "expedite", f"Expedite ({criterion.label}). Evidence: {inquiry.expedite_evidence}")
     return inquiry
 
@@ -159,7 +159,7 @@ def inquiry_override_triage(*, actor: User, inquiry_id: int | str, triage: str, 
         changes.update(redirect_topic=topic, redirect_agency=topic.agency)
     if triage == Triage.COMPLAINT and not inquiry.complaint_kind:
         changes["complaint_kind"] = rules.complaint_kind(
-            misconduct_alleged=inquiry.misconduct_alleged, is_case_specific=inquiry.is_case_specific, text=inquiry.text)
+            misconduct_alleged=inquiry.misconduct_alleged, is_case_specific=inquiry.is_case_specific)
     Inquiry.objects.filter(pk=inquiry.pk).update(**changes, updated_at=timezone.now())
     inquiry.refresh_from_db()
     audit_record(actor=actor, action="inquiry.triage_overridden", target=inquiry, triage=triage, reason=reason)
@@ -187,7 +187,7 @@ def inquiry_reply_by_email(*, actor: User, inquiry_id: int | str, body: str) -> 
         raise ApplicationError.for_field("body", str(_("Write the reply first.")))
     if inquiry.is_case_specific and inquiry.identity_checked_at is None:
         raise Conflict(str(IDENTITY_FIRST), code="identity_check_required")
-    to = inquiry.customer.email if inquiry.customer_id else inquiry.contact_email
+    to = inquiry.customer.email if inquiry.customer is not None else inquiry.contact_email
     if not to:
         raise Conflict(str(NO_EMAIL), code="no_email")
     notification_queue(kind="inquiry.reply", to_email=to, user=inquiry.customer, template="inquiries/email/reply",
@@ -199,7 +199,7 @@ def inquiry_reply_by_email(*, actor: User, inquiry_id: int | str, body: str) -> 
 
 
 def _file_request(actor: User, inquiry: Inquiry, request_type: str, description: str) -> ServiceRequest:
-    if inquiry.service_request_id:
+    if inquiry.service_request is not None:
         raise Conflict(str(ALREADY_FILED).format(reference=inquiry.service_request.reference_number),
                        code="already_filed")
     channel = "phone" if inquiry.channel in (InquiryChannel.NCSC_PHONE, InquiryChannel.MILITARY_LINE,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden, NotFound
+from core.http import AuthenticatedHttpRequest
 from core.selectors import customer_by_email
 from core.web import form_add_application_error, paginate
 from offices import selectors as office_selectors
@@ -40,13 +41,15 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
             if outcome.kind == "channel":
                 channel = office_selectors.contact_channel_list().filter(code=outcome.code).first()
                 context["channel"] = (channel, office_selectors.channel_status(channel, at=now)) if channel else None
-            else:
+            elif outcome.kind == "office":  # an agency's matter needs no office: its card is the answer
                 answer = office_selectors.place_answer(country=data["country"])
                 if answer.office is not None:
                     context["office"] = answer.office
                     context["lines"] = [(c, office_selectors.channel_status(c, at=now))
                                         for c in office_selectors.channels_for_place(answer)]
-                else:  # no office abroad, or a country split by region (the find page asks which)
+                elif answer.regions:  # a country split by region: the find page asks which
+                    context["choose_region"] = answer
+                else:  # no office abroad
                     context["no_office"] = answer.message
             used = services.inquiry_record_guide_use(outcome=outcome, topic=rules.guide_topic(outcome),
                                                      lives_in_us=lives_in_us, now=now)
@@ -56,13 +59,13 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
     return render(request, "inquiries/guide.html", context, status=status)
 
 
-def _require_staff(request: HttpRequest) -> None:
+def _require_staff(request: AuthenticatedHttpRequest) -> None:
     if not request.user.is_staff_member:
         raise Forbidden(_("This page is for Contact Center agents and office staff."))
 
 
 @login_required
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     inquiry_filter = InquiryFilter(request.GET or None, queryset=selectors.inquiry_list_for_user(request.user))
     valid = not inquiry_filter.is_bound or inquiry_filter.is_valid()
@@ -73,7 +76,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inquiry_new(request: HttpRequest) -> HttpResponse:
+def inquiry_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record an inquiry. "Check triage" shows the suggestion and the redirect card without saving."""
     _require_staff(request)
     form = RecordInquiryForm(request.POST or None)
@@ -110,7 +113,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     return render(request, "inquiries/new.html", context, status=status)
 
 
-def _detail(request: HttpRequest, inquiry, status: int = 200, **forms: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _detail(request: AuthenticatedHttpRequest, inquiry, status: int = 200, **forms: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
     context: dict[str, Any] = {
         "inquiry": inquiry,
         "basis": rules.BASIS.get(inquiry.triage, ""),
@@ -128,7 +131,7 @@ def _detail(request: HttpRequest, inquiry, status: int = 200, **forms: Any) -> H
 
 
 @login_required
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inquiry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     return _detail(request, selectors.inquiry_get_for_user(request.user, pk))
 
@@ -147,7 +150,7 @@ _ACTIONS = {
 
 @login_required
 @require_POST
-def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def inquiry_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     _require_staff(request)
     if action not in _ACTIONS:
         selectors.inquiry_get_for_user(request.user, pk)  # 404 for strangers first
@@ -169,9 +172,10 @@ def inquiry_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def inquiry_reports(request: HttpRequest) -> HttpResponse:
+def inquiry_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
-    by = request.GET.get("by") if request.GET.get("by") in ("channel", "office") else "channel"
+    by = request.GET.get("by", "")
+    by = by if by in ("channel", "office") else "channel"
     scope = selectors.inquiry_list_for_user(request.user).order_by()
     fcr = selectors.fcr_report(scope, by=by)
     weekly: dict = {}
@@ -186,7 +190,7 @@ def inquiry_reports(request: HttpRequest) -> HttpResponse:
     ]
     channels, triages = dict(InquiryChannel.choices), dict(Triage.choices)
     triage_rows = [
-        {"group": channels.get(r.get("channel"), r.get("office__code") or "—"), "triage": triages.get(r["triage"]), "n": r["n"]}
+        {"group": channels.get(r.get("channel") or "", r.get("office__code") or "—"), "triage": triages.get(r["triage"]), "n": r["n"]}
         for r in selectors.triage_report(scope, by=by)
     ]
     fcr_rows = [(row, channels.get(row.key, row.key)) for row in fcr]

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import jurisdiction
 from .models import (
     Agency,
+    AgencyClosure,
     AsylumRule,
     ChannelHours,
     ContactChannel,
@@ -153,3 +154,13 @@ class OfficeClosureAdmin(SimpleHistoryAdmin):
 
 for model in (OfficeHours, ChannelHours):
     admin.site.register(model, SimpleHistoryAdmin)
+
+
+@admin.register(AgencyClosure)
+class AgencyClosureAdmin(SimpleHistoryAdmin):
+    """Agency-wide closure days (executive orders): no appointments, and not business days for the
+    escalation windows and answer targets of requests filed afterwards."""
+
+    list_display = ["date", "reason"]
+    search_fields = ["reason"]
+    date_hierarchy = "date"

@@ -5,13 +5,17 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.fields import ChoiceField as FilterChoiceField
+
+from core.forms import PortalForm
 
 from .models import Audience, ChannelKind, ContactChannel, Office, OfficeType
 from .zipdata import US_STATES_AND_TERRITORIES
 
 
-class UpperChoiceField(forms.ChoiceField):
-    """A choice of upper-case codes that also accepts them in lower case (?state=il)."""
+class UpperChoiceField(FilterChoiceField):
+    """A choice of upper-case codes that also accepts them in lower case (?state=il). Like every
+    filter menu it starts with a blank choice (its `empty_label`), so an untouched menu filters nothing."""
 
     def to_python(self, value: object) -> str:
         return super().to_python(value).strip().upper()
@@ -22,15 +26,22 @@ class UpperChoiceFilter(django_filters.ChoiceFilter):
 
 
 class OfficeFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(field_name="office_type", choices=OfficeType.choices, label=_("Office type"))
-    state = UpperChoiceFilter(choices=[(s, s) for s in US_STATES_AND_TERRITORIES], label=_("State or territory"))
-    country = UpperChoiceFilter(choices=list(countries), label=_("Country"))
+    type = django_filters.ChoiceFilter(field_name="office_type", choices=OfficeType.choices, label=_("Office type"),
+                                       empty_label=_("Any type"))
+    state = UpperChoiceFilter(choices=[(s, s) for s in US_STATES_AND_TERRITORIES], label=_("State or territory"),
+                              empty_label=_("Any state or territory"))
+    country = UpperChoiceFilter(choices=list(countries), label=_("Country"), empty_label=_("Any country"))
     search = django_filters.CharFilter(method="filter_search", label=_("Name, code or city"), max_length=100)
-    appointments = django_filters.BooleanFilter(field_name="offers_appointments", label=_("Offers appointments"))
+    appointments = django_filters.BooleanFilter(
+        field_name="offers_appointments", label=_("Appointments"),
+        widget=forms.Select(choices=[("", _("Any office")), ("true", _("Offers appointments")),
+                                     ("false", _("No appointments"))]),
+    )
 
     class Meta:
         model = Office
         fields = ["type", "state", "country", "search", "appointments"]
+        form = PortalForm  # USWDS classes on every control
 
     def filter_search(self, queryset: QuerySet[Office], name: str, value: str) -> QuerySet[Office]:
         value = value.strip()

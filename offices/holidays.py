@@ -39,3 +39,13 @@ def closed_holidays(*, years: tuple[int, ...], host_country: str | None = None) 
         if host_country and host_country != "US":
             days |= country_public_holidays(host_country, year)
     return frozenset(days)
+
+
+@lru_cache(maxsize=32)
+def us_working_calendar(closures: frozenset[date] = frozenset()) -> holidays_lib.HolidayBase:
+    """U.S. federal holidays (observed), plus agency-wide closure days such as an executive-order
+    closure, as one calendar whose own working-day functions (`is_working_day`,
+    `get_nth_working_day`) count business days. Shared: do not modify the returned calendar."""
+    calendar = holidays_lib.country_holidays("US", observed=True)
+    calendar.update(dict.fromkeys(closures, "Agency closure"))
+    return calendar

@@ -28,6 +28,7 @@ from django_countries import countries
 
 from . import rules, zipdata
 from .models import (
+    AgencyClosure,
     AsylumRule,
     ChannelHours,
     ContactChannel,
@@ -151,6 +152,7 @@ class JurisdictionIndex:
     countries: dict[str, dict[str, RuleRef]] = field(default_factory=dict)
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     closures: dict[int, frozenset] = field(default_factory=dict)
+    agency_closures: frozenset = frozenset()
     provisional: bool = False
 
 
@@ -178,28 +180,31 @@ def build_index(version: object) -> JurisdictionIndex:
     ):
         closures[office_id].add(day)
     index.closures = {office_id: frozenset(days) for office_id, days in closures.items()}
+    index.agency_closures = frozenset(AgencyClosure.objects.filter(date__gte=today - timedelta(days=1)).values_list(
+        "date", flat=True
+    ))
     for rule in CountyRule.objects.all():
         if rule.county:
             index.county_rules[(rule.state, zipdata.county_key(rule.county))].append(_ref(rule))
         else:
             index.state_rules[rule.state].append(_ref(rule))
         index.state_offices[rule.state].add(rule.office_id)
-    for rule in ZipRule.objects.all():
-        index.zip_rules[rule.zip_code] = _ref(rule)
-    for rule in AsylumRule.objects.all():
-        if rule.county:
-            index.asylum_county[(rule.state, zipdata.county_key(rule.county))].append(_ref(rule))
-        elif rule.field_office_id:
-            index.asylum_area[(rule.state, rule.field_office_id)].append(_ref(rule))
-            index.asylum_area_states.add(rule.state)
+    for zip_rule in ZipRule.objects.all():
+        index.zip_rules[zip_rule.zip_code] = _ref(zip_rule)
+    for asylum in AsylumRule.objects.all():
+        if asylum.county:
+            index.asylum_county[(asylum.state, zipdata.county_key(asylum.county))].append(_ref(asylum))
+        elif asylum.field_office_id:
+            index.asylum_area[(asylum.state, asylum.field_office_id)].append(_ref(asylum))
+            index.asylum_area_states.add(asylum.state)
         else:
-            index.asylum_state[rule.state].append(_ref(rule))
-    for rule in CountryCoverage.objects.all():
-        code = rule.country.code
-        key = region_key(rule.region)
-        index.countries.setdefault(code, {})[key] = _ref(rule)
-        if rule.region:
-            index.region_names.setdefault(code, {})[key] = rule.region
+            index.asylum_state[asylum.state].append(_ref(asylum))
+    for coverage in CountryCoverage.objects.all():
+        code = coverage.country.code  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
+        key = region_key(coverage.region)
+        index.countries.setdefault(code, {})[key] = _ref(coverage)
+        if coverage.region:
+            index.region_names.setdefault(code, {})[key] = coverage.region
     return index
 
 
@@ -392,7 +397,9 @@ def office_by_code(code: str) -> Office | None:
 
 
 def closed_days(office: Office) -> frozenset:
-    return index().closures.get(office.pk, frozenset())
+    """The office's coming closure days and the agency's (executive-order closures), from the index."""
+    idx = index()
+    return idx.closures.get(office.pk, frozenset()) | idx.agency_closures
 
 
 

@@ -164,6 +164,20 @@ class PrefixRouting(models.TextChoices):
     OFFICE = "office", _("The prefix's office holds the case")
     BENEFITS_CENTER = "benefits_center", _("The National Benefits Center until it sends the case to a field office")
     ELECTRONIC = "electronic", _("No fixed office: the office on the latest notice, else the residence's field office")
+class AgencyClosure(BaseModel):
+    """A day the whole agency is closed beyond the federal holidays, such as an executive-order
+    closure (9 January 2025, a national day of mourning). No office has appointments that day, and
+    it is not a business day when escalation windows and answer targets are counted."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.reason}"
 
 
 class ReceiptPrefix(BaseModel):

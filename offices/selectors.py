@@ -15,9 +15,11 @@ from .holidays import closed_holidays
 from .jurisdiction import Answer, Status
 from .models import (
     Agency,
+    AgencyClosure,
     Audience,
     ChannelHours,
     ContactChannel,
+    CountyRule,
     HolidayRule,
     Office,
     OfficeClosure,
@@ -37,6 +39,11 @@ def office_detail_queryset() -> QuerySet[Office]:
         "hours",
         Prefetch("channels", queryset=_channel_queryset()),
     )
+
+
+def office_jurisdiction_rules(office: Office) -> list[CountyRule]:
+    """The county and state rules naming this office, for staff (with their confidence and source)."""
+    return list(CountyRule.objects.filter(office=office).order_by("state", "county"))
 
 
 def office_get(*, code: str, detail: bool = True) -> Office:
@@ -114,7 +121,7 @@ def channel_status(channel: ContactChannel, *, at: datetime) -> OpenStatus:
     if channel.holiday_rule == HolidayRule.NONE:
         closed: frozenset[date] = frozenset()
     else:
-        host = channel.office.country.code if channel.holiday_rule == HolidayRule.US_AND_HOST and channel.office else None
+        host = channel.office.country.code if channel.holiday_rule == HolidayRule.US_AND_HOST and channel.office else None  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
         closed = closed_holidays(years=years, host_country=host)
     open_now = rules.is_open_at(at=at, tz=tz, windows=windows, closed_dates=closed)
     if open_now:
@@ -123,11 +130,17 @@ def channel_status(channel: ContactChannel, *, at: datetime) -> OpenStatus:
     return OpenStatus(False, rules.next_opening(at=at, tz=tz, windows=windows, closed_dates=closed), reason)
 
 
+def agency_closure_days() -> frozenset[date]:
+    """Agency-wide closure days entered by admins (executive-order closures); a short table."""
+    return frozenset(AgencyClosure.objects.values_list("date", flat=True))
+
+
 def office_closed_days(office: Office, first: date, last: date) -> set[date]:
-    """Holidays (U.S. federal, and the host country's abroad), closures, and days outside the
-    office's opening and closing dates."""
+    """Holidays (U.S. federal, and the host country's abroad), agency-wide and office closures,
+    and days outside the office's opening and closing dates."""
     years = tuple(range(first.year, last.year + 1))
-    days = set(closed_holidays(years=years, host_country=office.country.code))
+    days = set(closed_holidays(years=years, host_country=office.country.code))  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
+    days |= set(AgencyClosure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
     days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
     day = first
     while day <= last:
@@ -145,11 +158,11 @@ def office_status(office: Office, *, at: datetime, closures: frozenset[date] | N
         return OpenStatus(None, None)
     tz = office.time_zone
     local_day = at.astimezone(tz).date()
-    closed = set(closed_holidays(years=(local_day.year, local_day.year + 1), host_country=office.country.code))
+    closed = set(closed_holidays(years=(local_day.year, local_day.year + 1), host_country=office.country.code))  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
     if closures is None:
         closures = frozenset(
             OfficeClosure.objects.filter(office=office, date__gte=local_day).values_list("date", flat=True)[:50]
-        )
+        ) | frozenset(AgencyClosure.objects.filter(date__gte=local_day).values_list("date", flat=True)[:50])
     closed |= closures
     if not office.is_operating_on(local_day):
         return OpenStatus(False, None, _("This office is not operating."))

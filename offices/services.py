@@ -3,7 +3,7 @@
 import re
 from collections import Counter, defaultdict
 from datetime import time
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
@@ -35,7 +35,7 @@ _HOURS_RE = re.compile(r"^(?P<d1>[A-Za-z]{3})(?:-(?P<d2>[A-Za-z]{3}))?\s+(?P<o>\
 
 def parse_weekly_hours(spec: str) -> list[tuple[int, time, time]]:
     """'Mon-Fri 08:00-16:30; Sat 09:00-12:00' → [(weekday, opens, closes), …]."""
-    result = []
+    result: list[tuple[int, time, time]] = []
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         match = _HOURS_RE.match(part)
         if not match:
@@ -45,6 +45,15 @@ def parse_weekly_hours(spec: str) -> list[tuple[int, time, time]]:
         opens, closes = time.fromisoformat(match["o"].zfill(5)), time.fromisoformat(match["c"].zfill(5))
         result.extend((day, opens, closes) for day in range(first, last + 1))
     return result
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a concrete field"
+    return field.attname
 
 
 class _Sync:
@@ -64,7 +73,7 @@ class _Sync:
     @staticmethod
     def _key(model: type[models.Model], lookup: dict[str, Any]) -> tuple:
         return tuple(
-            (model._meta.get_field(name).attname, value.pk if isinstance(value, models.Model) else value)
+            (_attname(model, name), value.pk if isinstance(value, models.Model) else value)
             for name, value in sorted(lookup.items())
         )
 
@@ -72,15 +81,15 @@ class _Sync:
         if model not in self._existing:
             names = sorted(lookup)
             self._existing[model] = {
-                self._key(model, {n: getattr(obj, model._meta.get_field(n).attname) for n in names}): obj
+                self._key(model, {n: getattr(obj, _attname(model, n)) for n in names}): obj
                 for obj in model._default_manager.all()
             }
         return self._existing[model]
 
-    def row(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+    def row(self, model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
         rows = self._rows(model, lookup)
         key = self._key(model, lookup)
-        obj = rows.get(key)
+        obj = cast(_M | None, rows.get(key))
         if obj is None:
             obj = model(**lookup, **values)
             _validate_fields(obj)
@@ -161,7 +170,7 @@ def _rule_groups(
                 values[name] = offices[values[name]] if values[name] else None
         wanted[tuple(_group_value(values.get(g)) for g in group)].append(values)
     existing: dict[tuple, list[models.Model]] = defaultdict(list)
-    attnames = [model._meta.get_field(g).attname for g in group]
+    attnames = [_attname(model, g) for g in group]
     for obj in model._default_manager.all():
         existing[tuple(_group_value(getattr(obj, a)) for a in attnames)].append(obj)
     label = model._meta.verbose_name_plural
@@ -172,10 +181,10 @@ def _rule_groups(
             continue
         by_office = {obj.office_id: obj for obj in have}  # type: ignore[attr-defined]
         for values in values_list:
-            obj = by_office.pop(values["office"].pk, None)
-            if obj is None:
+            if values["office"].pk not in by_office:
                 new.append(model(**values))
                 continue
+            obj = by_office.pop(values["office"].pk)
             changed = [f for f in _RULE_FIELDS if getattr(obj, f) != values.get(f, "")]
             if changed:
                 for f in changed:
@@ -208,7 +217,7 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
         values = {f: entry[f] for f in _OFFICE_FIELDS if f in entry}
         values["office_type"] = entry["type"]
         office = sync.row(Office, {"code": entry["code"]}, values)
-        offices[office.code] = office  # type: ignore[attr-defined]
+        offices[office.code] = office
     sync.flush()
     for entry in data["offices"]:
         office = offices[entry["code"]]

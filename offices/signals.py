@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 from . import jurisdiction
 from .models import (
+    AgencyClosure,
     AsylumRule,
     ChannelHours,
     ContactChannel,
@@ -17,7 +18,7 @@ from .models import (
 )
 
 INDEXED_MODELS = (
-    Office, OfficeHours, OfficeClosure, ReceiptPrefix, ContactChannel, ChannelHours, CountyRule, ZipRule, AsylumRule,
+    Office, OfficeHours, OfficeClosure, AgencyClosure, ReceiptPrefix, ContactChannel, ChannelHours, CountyRule, ZipRule, AsylumRule,
     CountryCoverage,
 )
 

@@ -81,6 +81,7 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
             "office": office,
             "status": selectors.office_status(office, at=now),
             "channels": _with_status(selectors.visible_channels(office.channels.all(), staff=_is_staff(request)), now),
+            "rules": selectors.office_jurisdiction_rules(office) if _is_staff(request) else None,
             "for_zip": request.GET.get("zip", "")[:10],
         },
     )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
-from .models import OPEN_STATUSES, ServiceRequest
+from .models import OPEN_STATUSES, ServiceRequest, Status
 from .windows import Stage
 
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -57,9 +57,27 @@ def age_by_office(scope: QuerySet[ServiceRequest], *, now: datetime) -> list[Off
     )
     result = []
     for row in rows:
-        buckets = [row[label] for label, _low, _high in AGE_BUCKETS]
+        buckets = [row[label] for label, _low, _high in AGE_BUCKETS]  # type: ignore[literal-required]
         result.append(OfficeAges(row["current_office__code"], buckets, sum(buckets)))
     return [r for r in result if r.total]
+
+
+@dataclass(frozen=True)
+class OfficeTimeliness:
+    office: str
+    unanswered: int
+    overdue: int  # unanswered past the answer target fixed at filing (§D.4)
+
+
+def timeliness_by_office(scope: QuerySet[ServiceRequest], *, now: datetime) -> list[OfficeTimeliness]:
+    """Per office holding them now: unanswered requests, and how many are past their answer target."""
+    rows = (
+        scope.filter(status=Status.OPEN)
+        .values("current_office__code")
+        .annotate(unanswered=Count("id"), overdue=Count("id", filter=Q(escalation__answer_due_at__lte=now)))
+        .order_by("current_office__code")
+    )
+    return [OfficeTimeliness(r["current_office__code"], r["unanswered"], r["overdue"]) for r in rows]
 
 
 @dataclass(frozen=True)

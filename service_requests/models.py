@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 from offices.models import Agency, Office
 
-from .windows import DayKind, Stage
+from .windows import DayKind, Stage, due_day
 
 
 class RequestType(models.TextChoices):
@@ -54,6 +56,15 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.OPEN, Status.ANSWERED)
 
 
+class HoldingBasis(models.TextChoices):
+    """How the office that holds the case (`current_office`) was decided."""
+
+    PREFIX = "prefix", _("The receipt number's prefix names the office")
+    NOTICE = "notice", _("The office named on the customer's latest notice")
+    RESIDENCE = "residence", _("The field office for the customer's residence")
+    TRANSFER = "transfer", _("Transferred by staff")
+
+
 class ServiceRequest(BaseModel):
     """A customer's request for service, routed to the office where the case is pending.
 
@@ -81,7 +92,11 @@ class ServiceRequest(BaseModel):
     channel = models.CharField(max_length=12, choices=Channel.choices)
     description = models.TextField()
     priority = models.BooleanField(default=False)
+    # The office that holds the case (where it is pending) and how that was decided (R15).
     current_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="service_requests")
+    holding_basis = models.CharField(
+        max_length=12, choices=HoldingBasis.choices, default=HoldingBasis.PREFIX, db_default=HoldingBasis.PREFIX
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     version = models.PositiveIntegerField(default=1)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -121,10 +136,12 @@ class ServiceRequest(BaseModel):
             models.CheckConstraint(
                 condition=~Q(status=Status.RELOCATED) | Q(relocated_to__isnull=False), name="sr_relocated_has_agency"
             ),
-            # One open request per customer, receipt number and type.
+            # One open-and-unanswered request per customer, receipt number and type: once USCIS has
+            # answered, the customer may file a new one. Requests without a receipt number (an
+            # accommodation, "other") are not duplicates of each other, as the filing service says.
             models.UniqueConstraint(
-                fields=["customer", "receipt_number", "request_type"], condition=Q(status__in=["open", "answered"]),
-                name="sr_one_open_per_customer_receipt_type",
+                fields=["customer", "receipt_number", "request_type"], condition=Q(status="open") & ~Q(receipt_number=""),
+                name="sr_one_unanswered_per_customer_receipt_type",
             ),
         ]
 
@@ -137,7 +154,7 @@ class ServiceRequest(BaseModel):
 
     @property
     def owner_email(self) -> str:
-        return self.customer.email if self.customer_id else self.contact_email
+        return self.customer.email if self.customer is not None else self.contact_email
 
 
 class Escalation(models.Model):
@@ -153,7 +170,20 @@ class Escalation(models.Model):
                                    related_name="escalation")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.WAITING)
     window1_opens_at = models.DateTimeField(help_text=_("Computed by service_requests.windows when the request is filed."))
-    window2_opens_at = models.DateTimeField(null=True, blank=True)
+    window2_opens_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Computed when the follow-up inquiry is sent; empty where HQ takes no part."))
+    # The terms the request was filed under (the policy then in force): they decide its dates for good.
+    # (Database defaults too, so set-based loaders that write rows in SQL get the default terms.)
+    window1_days = models.PositiveSmallIntegerField(default=15, db_default=15)
+    window1_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR,
+                                    db_default=DayKind.CALENDAR.value)
+    window2_days = models.PositiveSmallIntegerField(default=21, db_default=21)
+    window2_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR,
+                                    db_default=DayKind.CALENDAR.value)
+    hq_for_all_holders = models.BooleanField(default=False, db_default=False)
+    # §D.4: when the receiving office should have answered or relocated the request (its type's
+    # target at filing). A transfer keeps it: the target follows the request.
+    answer_due_at = models.DateTimeField(null=True, blank=True)
     # The sweep run that last moved the row, so that run can owe its e-mails with one INSERT … SELECT.
     sweep_batch = models.CharField(max_length=40, null=True, blank=True)
 
@@ -167,26 +197,32 @@ class Escalation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=[s.value for s in Stage]), name="escalation_stage_valid"),
             models.CheckConstraint(
-                condition=~Q(stage__in=["sc_inquiry_sent", "window2_open"]) | Q(window2_opens_at__isnull=False),
-                name="escalation_window2_known_after_inquiry",
+                condition=~Q(stage="window2_open") | Q(window2_opens_at__isnull=False),
+                name="escalation_window2_known_when_open",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.stage}"
 
+    @property
+    def answer_due_on(self) -> date | None:
+        """The last day the office has to answer (the day that ends at answer_due_at, Eastern)."""
+        return due_day(self.answer_due_at) if self.answer_due_at else None
+
 
 class EscalationPolicy(BaseModel):
     """The escalation windows, editable in the admin. One row; without it the defaults apply.
 
-    A change applies to requests filed (window 1) or escalated (window 2) after it: the opening
-    dates already computed for older requests stay as the customer was told.
+    A change applies to requests filed after it: each request keeps the terms it was filed under,
+    so the dates older requests were given never move.
     """
 
-    window1_days = models.PositiveSmallIntegerField(default=15, help_text=_("Days after the request before the customer may write to the service center."))
+    window1_days = models.PositiveSmallIntegerField(default=15, help_text=_("Days after the request before the customer may follow up (write to the service center, or through the Contact Center). Applies to requests filed after the change."))
     window1_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
-    window2_days = models.PositiveSmallIntegerField(default=21, help_text=_("Days after that inquiry before the customer may contact HQ."))
+    window2_days = models.PositiveSmallIntegerField(default=21, help_text=_("Days after that inquiry before the customer may contact HQ. Applies to requests filed after the change."))
     window2_kind = models.CharField(max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
+    hq_for_all_holders = models.BooleanField(default=False, help_text=_("HQ Office of Service Center Operations also takes requests held by field offices, the NBC, asylum and international offices. Applies to requests filed after the change."))
     singleton = models.BooleanField(default=True, unique=True, editable=False)
 
     class Meta:
@@ -200,6 +236,29 @@ class EscalationPolicy(BaseModel):
         return f"{self.window1_days} {self.window1_kind} / {self.window2_days} {self.window2_kind}"
 
 
+DEFAULT_ANSWER_TARGET_DAYS = 15  # business days: USCIS's stated target for service requests (domain.md §10)
+
+
+class AnswerTarget(BaseModel):
+    """§D.4: per request type, the business days the receiving office has to answer the customer
+    or relocate the request. Without a row the type gets 15 business days. A change applies to
+    requests filed after it."""
+
+    request_type = models.CharField(max_length=32, choices=RequestType.choices, unique=True)
+    business_days = models.PositiveSmallIntegerField(default=DEFAULT_ANSWER_TARGET_DAYS)
+
+    class Meta:
+        ordering = ["request_type"]
+        constraints = [
+            models.CheckConstraint(condition=Q(business_days__gte=1), name="answer_target_days_positive"),
+            models.CheckConstraint(condition=Q(request_type__in=[t.value for t in RequestType]),
+                                   name="answer_target_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_request_type_display()}: {self.business_days} business days"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Request filed")
     RESPONSE = "response", _("Response from USCIS")
@@ -207,7 +266,7 @@ class EventKind(models.TextChoices):
     TRANSFER = "transfer", _("Transferred")
     RELOCATE = "relocate", _("Sent to another agency")
     CLOSE = "close", _("Closed")
-    SERVICE_CENTER_INQUIRY = "service_center_inquiry", _("Inquiry to the service center")
+    SERVICE_CENTER_INQUIRY = "service_center_inquiry", _("Follow-up inquiry")
     HQ_INQUIRY = "hq_inquiry", _("Inquiry to HQ Office of Service Center Operations")
 
 

@@ -2,16 +2,26 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import Role, User
-from offices.models import OfficeType
+from offices.models import ContactChannel, OfficeType
 
 from . import windows
-from .models import OPEN_STATUSES, EscalationPolicy, ServiceRequest, ServiceRequestEvent
+from .models import (
+    DEFAULT_ANSWER_TARGET_DAYS,
+    OPEN_STATUSES,
+    AnswerTarget,
+    Escalation,
+    EscalationPolicy,
+    EventKind,
+    ServiceRequest,
+    ServiceRequestEvent,
+)
 
 REQUEST_NOT_FOUND = _("No service request with that reference number is yours to see.")
 
@@ -48,32 +58,70 @@ def staff_queue(user: User, *, open_only: bool = True) -> QuerySet[ServiceReques
     queryset = service_request_list_for_user(user)
     if open_only:
         queryset = queryset.filter(status__in=OPEN_STATUSES)
-    return queryset.order_by("current_office_id", "request_type", "created_at", "id")
+    return queryset.select_related("escalation").order_by("current_office_id", "request_type", "created_at", "id")
 
 
 def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
-    """The request's events; customers never see internal notes."""
+    """The request's events. Customers never see internal notes, and see that a request moved and
+    where, but not why: a transfer's reason is for staff."""
     events = request.events.select_related("actor", "from_office", "to_office", "agency")
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
-        events = events.filter(visible_to_customer=True)
-    return list(events)
+    if user.role not in (Role.CUSTOMER, Role.REPRESENTATIVE):
+        return list(events)
+    visible = list(events.filter(visible_to_customer=True))
+    for event in visible:
+        if event.kind == EventKind.TRANSFER:
+            event.body = ""
+    return visible
 
 
 
 
 def escalation_policy() -> windows.WindowPolicy:
+    """The policy in force now: it decides the terms of requests filed from now on."""
     row = EscalationPolicy.objects.first()
     if row is None:
         return windows.WindowPolicy()
-    return windows.WindowPolicy(row.window1_days, row.window1_kind, row.window2_days, row.window2_kind)
+    return windows.WindowPolicy(row.window1_days, row.window1_kind, row.window2_days, row.window2_kind,
+                                row.hq_for_all_holders)
+
+
+def terms_for(escalation: Escalation) -> windows.WindowPolicy:
+    """The terms a request was filed under, as stored with it."""
+    return windows.WindowPolicy(escalation.window1_days, escalation.window1_kind, escalation.window2_days,
+                                escalation.window2_kind, escalation.hq_for_all_holders)
+
+
+def answer_target_days(request_type: str) -> int:
+    row = AnswerTarget.objects.filter(request_type=request_type).first()
+    return row.business_days if row else DEFAULT_ANSWER_TARGET_DAYS
 
 
 def facts_for(request: ServiceRequest) -> windows.Facts:
+    """The stored facts: when things happened, and the openings computed when they did."""
+    escalation = request.escalation
     return windows.Facts(
-        created_at=request.created_at, first_response_at=request.first_response_at,
-        service_center_inquiry_at=request.service_center_inquiry_at, hq_inquiry_at=request.hq_inquiry_at,
-        is_open=request.is_open,
+        created_at=request.created_at, window1_opens_at=escalation.window1_opens_at,
+        first_response_at=request.first_response_at, service_center_inquiry_at=request.service_center_inquiry_at,
+        window2_opens_at=escalation.window2_opens_at, hq_inquiry_at=request.hq_inquiry_at, is_open=request.is_open,
     )
+
+
+def holds_at_service_center(request: ServiceRequest) -> bool:
+    return request.current_office.office_type == OfficeType.SERVICE_CENTER
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One rung as the page and the API show it: what, when, how, and whether it can be taken here."""
+
+    key: str
+    label: str
+    state: str
+    opens_at: datetime | None
+    done_at: datetime | None
+    until: datetime | None
+    how: str  # the published channel to use, in words
+    in_portal: bool  # sent from the request page (or the API)
 
 
 @dataclass(frozen=True)
@@ -84,24 +132,85 @@ class EscalationView:
     stage_label: str
     window1_opens_at: datetime
     window2_opens_at: datetime | None
+    window1_days: int
+    window1_kind: str
+    window2_days: int
+    window2_kind: str
+    window1_terms: str  # "15 calendar days"
+    window2_terms: str
+    first_step: str
     can_write_to_service_center: bool
     can_contact_hq: bool
     service_center_refusal: str
     hq_refusal: str
+    steps: list[LadderStep]
+    answer_due_at: datetime | None
+    answer_overdue: bool
 
 
-def escalation_view(request: ServiceRequest, *, now: datetime, policy: windows.WindowPolicy | None = None) -> EscalationView:
-    policy = policy or escalation_policy()
+def _contact_center_line() -> str:
+    lines = ContactChannel.objects.filter(code__in=["ncsc", "ncsc-tdd"], is_active=True).order_by("display_order")
+    numbers = [c.display_value or c.value for c in lines]
+    if not numbers:
+        return str(_("the USCIS Contact Center"))
+    text = str(_("the USCIS Contact Center at {number}")).format(number=numbers[0])
+    if len(numbers) > 1:
+        text += " " + str(_("(TDD {number})")).format(number=numbers[1])
+    return text
+
+
+def _how(key: str, request: ServiceRequest) -> str:
+    reference = request.reference_number
+    if key == windows.StepKey.SERVICE_CENTER:
+        return str(_("Send it from this page to the {office}; your reference number {reference} goes with it.")).format(
+            office=request.current_office.name, reference=reference)
+    if key == windows.StepKey.CONTACT_CENTER:
+        return str(_(
+            "The {office} publishes no inquiry phone or e-mail. Send your follow-up from this page (we pass it to the "
+            "{office} with your reference number), or call {line} and give your reference number {reference}."
+        )).format(office=request.current_office.name, line=_contact_center_line(), reference=reference)
+    if key == windows.StepKey.HQ:
+        return str(_("Send it from this page to HQ Office of Service Center Operations, with your reference number."))
+    return str(_(
+        "Ask the CIS Ombudsman for case assistance with DHS Form 7001 (www.dhs.gov/topics/cis-ombudsman), giving your "
+        "service request number {reference}. You must have contacted USCIS within the last 90 days; representatives "
+        "attach their Form G-28."
+    )).format(reference=reference)
+
+
+# Where the case is not at a service center, the first rung is the Contact Center.
+_OTHER_HOLDER_LABELS: dict[str, Any] = {
+    windows.Stage.WINDOW1_OPEN: _("You may follow up through the USCIS Contact Center"),
+    windows.Stage.SC_INQUIRY_SENT: _("Follow-up inquiry sent"),
+}
+
+
+def escalation_view(request: ServiceRequest, *, now: datetime) -> EscalationView:
+    """Built from the stored dates only: the policy in force today plays no part."""
     facts = facts_for(request)
-    office = request.current_office
-    sc = windows.check_service_center_inquiry(
-        facts, policy, now, at_service_center=office.office_type == OfficeType.SERVICE_CENTER, office_name=office.name
-    )
-    hq = windows.check_hq_inquiry(facts, policy, now)
-    stage = windows.stage(facts, policy, now)
+    escalation = request.escalation
+    terms = terms_for(escalation)
+    at_sc = holds_at_service_center(request)
+    sc = windows.check_service_center_inquiry(facts, now)
+    hq = windows.check_hq_inquiry(facts, now, window2_days=terms.window2_days)
+    stage = windows.stage(facts, now)
+    steps = [
+        LadderStep(step.key, str(windows.StepKey(step.key).label), step.state, step.opens_at, step.done_at,
+                   step.until, _how(step.key, request), step.key != windows.StepKey.OMBUDSMAN)
+        for step in windows.ladder(facts, now, at_service_center=at_sc, hq_for_all_holders=terms.hq_for_all_holders)
+    ]
+    due = escalation.answer_due_at
     return EscalationView(
-        stage=stage, stage_label=str(windows.Stage(stage).label),
-        window1_opens_at=windows.window1_opens_at(facts, policy), window2_opens_at=windows.window2_opens_at(facts, policy),
+        stage=stage, stage_label=str(_OTHER_HOLDER_LABELS.get(stage, "") if not at_sc else "")
+        or str(windows.Stage(stage).label),
+        window1_opens_at=facts.window1_opens_at, window2_opens_at=facts.window2_opens_at,
+        window1_days=terms.window1_days, window1_kind=terms.window1_kind,
+        window2_days=terms.window2_days, window2_kind=terms.window2_kind,
+        window1_terms=windows.days_phrase(terms.window1_days, terms.window1_kind),
+        window2_terms=windows.days_phrase(terms.window2_days, terms.window2_kind),
+        first_step=steps[0].key,
         can_write_to_service_center=sc is None, can_contact_hq=hq is None,
         service_center_refusal=sc.message if sc else "", hq_refusal=hq.message if hq else "",
+        steps=steps, answer_due_at=due, answer_overdue=windows.answer_overdue(
+            due=due, answered=request.first_response_at is not None or not request.is_open, now=now),
     )

@@ -6,8 +6,9 @@ One run, whatever the number of due requests, is three statements in one transac
   3. owe one e-mail per moved request with a single INSERT … SELECT (each with a unique dedupe key).
 Each UPDATE re-checks the stage it moves from, so a second run, or a second worker racing on the
 same rows (it waits on their locks, then finds them moved), changes nothing and owes nothing. After
-commit the owed e-mails are handed to the workers in chunks. Deadlines are rows, never task ETAs, so
-a sweep after downtime catches up by itself.
+commit the owed e-mails are handed to the workers in chunks; if the broker is down then, the sweep
+has still done its work (the rows are committed and owed), and the re-send job hands them over once
+the broker is back. Deadlines are rows, never task ETAs, so a sweep after downtime catches up by itself.
 """
 
 import uuid
@@ -41,7 +42,7 @@ def _due(now: datetime) -> tuple:  # (window-1 queryset, window-2 queryset)
     )
 
 
-def _owe_window_emails(*, batch: str, now: datetime) -> int:
+def _owe_window_emails(*, batch: str, now: datetime) -> int:  # now: when the rows are written
     """One INSERT … SELECT: an e-mail for each request this run moved. Portable SQL (Postgres and
     SQLite both take `ON CONFLICT … DO NOTHING` and `||`)."""
     sr, user, outbox = ServiceRequest._meta.db_table, User._meta.db_table, Notification._meta.db_table
@@ -101,7 +102,9 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> S
         if opened1 + opened2 >= LARGE_MOVE:
             _refresh_statistics_in_transaction()
             transaction.on_commit(_vacuum_after_commit)
-        owed = _owe_window_emails(batch=batch, now=now) if opened1 or opened2 else 0
+        # Outbox rows are dated when they are written, never by --as-of: the re-send job goes by
+        # their age, and a row dated in the future would wait for that date if its task were lost.
+        owed = _owe_window_emails(batch=batch, now=timezone.now()) if opened1 or opened2 else 0
         if owed:
             notifications_dispatch_batch_on_commit(batch)
     return SweepResult(now, False, opened1, opened2, owed)

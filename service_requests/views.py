@@ -1,16 +1,19 @@
 """Server-rendered service-request pages for customers, agents and office staff."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Forbidden
+from core.http import AuthenticatedHttpRequest
 from core.models import CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
@@ -33,7 +36,7 @@ from .models import OPEN_STATUSES, Channel
 
 
 @login_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in rules.REQUEST_ACTING_ROLES:
         return redirect("service_requests:queue")
     items = selectors.service_request_list_for_user(request.user).order_by("-created_at")[:100]
@@ -42,7 +45,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_file(request: HttpRequest) -> HttpResponse:
+def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Customers (and representatives) file online."""
     user = request.user
     if user.role not in CUSTOMER_ROLES:
@@ -59,6 +62,7 @@ def request_file(request: HttpRequest) -> HttpResponse:
                 created = services.service_request_file(
                     actor=user, request_type=data["request_type"], description=data["description"],
                     receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                    notice_office=data["notice_office"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -72,7 +76,7 @@ def request_file(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_file_for_caller(request: HttpRequest) -> HttpResponse:
+def request_file_for_caller(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Contact Center agents (and office staff) file for a caller; the reference number shows on screen."""
     if request.user.role not in rules.CALLER_FILING_ROLES:
         raise Forbidden(_("This page is for Contact Center agents and office staff."))
@@ -89,6 +93,7 @@ def request_file_for_caller(request: HttpRequest) -> HttpResponse:
                     receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
                     contact_name=data["contact_name"], contact_email=data["contact_email"],
                     zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
+                    notice_office=data["notice_office"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -109,7 +114,7 @@ def _staff_forms(service_request, data=None) -> dict[str, Any]:  # type: ignore[
     }
 
 
-def _render_detail(request: HttpRequest, service_request, status: int = 200, **extra: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _render_detail(request: AuthenticatedHttpRequest, service_request, status: int = 200, **extra: Any) -> HttpResponse:  # type: ignore[no-untyped-def]
     user = request.user
     now = timezone.now()
     context: dict[str, Any] = {
@@ -128,11 +133,11 @@ def _render_detail(request: HttpRequest, service_request, status: int = 200, **e
 
 
 @login_required
-def request_detail(request: HttpRequest, reference_number: str) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, reference_number: str) -> HttpResponse:
     return _render_detail(request, selectors.service_request_get_for_user(request.user, reference_number))
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], str]] = {
     "respond": (RespondForm, services.service_request_respond, _("Your response is on the record.")),
     "note": (NoteForm, services.service_request_note, _("Note added.")),
     "transfer": (TransferForm, services.service_request_transfer, _("The request was transferred.")),
@@ -143,7 +148,7 @@ _ACTIONS = {
 
 @login_required
 @require_POST
-def request_action(request: HttpRequest, reference_number: str, action: str) -> HttpResponse:
+def request_action(request: AuthenticatedHttpRequest, reference_number: str, action: str) -> HttpResponse:
     if action not in _ACTIONS or request.user.role not in rules.REQUEST_ACTING_ROLES:
         selectors.service_request_get_for_user(request.user, reference_number)  # 404 for strangers first
         raise Forbidden(_("Only staff can do that."))
@@ -175,7 +180,7 @@ def request_action(request: HttpRequest, reference_number: str, action: str) -> 
 
 
 @login_required
-def staff_queue(request: HttpRequest) -> HttpResponse:
+def staff_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for office staff."))
     base = selectors.staff_queue(request.user, open_only=not request.GET.get("status"))
@@ -197,7 +202,7 @@ _INQUIRIES = {
 
 @login_required
 @require_POST
-def request_inquiry(request: HttpRequest, reference_number: str, step: str) -> HttpResponse:
+def request_inquiry(request: AuthenticatedHttpRequest, reference_number: str, step: str) -> HttpResponse:
     """Customer escalations: the service-center inquiry (window 1) and the HQ inquiry (window 2)."""
     service, done = _INQUIRIES[step]
     service_request = selectors.service_request_get_for_user(request.user, reference_number)
@@ -216,7 +221,7 @@ def request_inquiry(request: HttpRequest, reference_number: str, step: str) -> H
 
 
 @login_required
-def staff_dashboard(request: HttpRequest) -> HttpResponse:
+def staff_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Requests per stage, windows opening in the next 7 days, and charts per office."""
     if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for staff."))
@@ -227,6 +232,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "service_requests/dashboard.html", {
         "now": now,
         "stages": dashboard.stage_counts(scope),
+        "timeliness": dashboard.timeliness_by_office(scope, now=now),
         "soon": dashboard.opening_soon(scope, now=now),
         "age_buckets": [label for label, _low, _high in dashboard.AGE_BUCKETS],
         "age_rows": dashboard.stacked(ages),

@@ -79,3 +79,32 @@ def demo_accounts(directory, settings):
 
     settings.DEBUG = True
     call_command("seed_demo")
+
+
+# --- Private servers (tests/servers.py): real services on free ports, stopped after the test ----------
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server collecting every message with its Message-ID (`sink.url` for EMAIL_URL)."""
+    from tests.servers import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own; `stop()` and `start()` it to drill an outage."""
+    from tests.servers import RedisServer
+
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+@pytest.fixture
+def private_postgres():
+    """A Postgres cluster of this test's own (initdb into a temporary folder) on a free port."""
+    from tests.servers import PostgresCluster
+
+    with PostgresCluster() as cluster:
+        yield cluster

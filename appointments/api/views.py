@@ -14,6 +14,7 @@ from appointments.filters import AppointmentFilter
 from appointments.models import Appointment
 from core.api.idempotency import idempotent
 from core.api.views import ScopedReadOnlyViewSet
+from core.http import AuthenticatedRequest
 from offices.selectors import office_get
 
 from .renderers import CalendarRenderer
@@ -59,6 +60,7 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
     others. Office staff: their office's. Another person's appointment is a 404."""
 
     scope_model = Appointment
+    request: AuthenticatedRequest  # every action is behind IsAuthenticated (or a staff check)
     serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilter
 
@@ -79,7 +81,7 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
         responses={201: AppointmentSerializer, 409: _CONFLICT},
         tags=["appointments"],
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         def book() -> Response:
             data = BookInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
@@ -95,13 +97,13 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_cancel(actor=request.user, appointment_id=pk))
 
     @extend_schema(request=RescheduleInputSerializer, responses={200: AppointmentSerializer, 409: _CONFLICT},
                    tags=["appointments"])
     @action(detail=True, methods=["post"])
-    def reschedule(self, request: Request, pk: str) -> Response:
+    def reschedule(self, request: AuthenticatedRequest, pk: str) -> Response:
         data = RescheduleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = services.appointment_reschedule(actor=request.user, appointment_id=pk,
@@ -111,21 +113,21 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
     @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(description="iCalendar file")},
                    tags=["appointments"])
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, CalendarRenderer])
-    def ics(self, request: Request, pk: str) -> HttpResponse:
+    def ics(self, request: AuthenticatedRequest, pk: str) -> HttpResponse:
         appointment = self.get_object()
         return appointment_ics_response(appointment)
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request: Request, pk: str) -> Response:
+    def check_in(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_check_in(actor=request.user, appointment_id=pk))
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"], url_path="no-show")
-    def no_show(self, request: Request, pk: str) -> Response:
+    def no_show(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_mark_no_show(actor=request.user, appointment_id=pk))
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str) -> Response:
+    def complete(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_complete(actor=request.user, appointment_id=pk))

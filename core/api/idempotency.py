@@ -33,6 +33,7 @@ def idempotent(request: Request, action: Callable[[], Response]) -> Response:
     if len(key) > 255:
         raise ApplicationError(str(KEY_TOO_LONG), code="idempotency_key_invalid")
     digest = _request_hash(request)
+    record: IdempotencyRecord | None
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(

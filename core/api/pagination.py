@@ -1,4 +1,5 @@
 from collections import OrderedDict
+from typing import cast
 
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -21,9 +22,11 @@ class QueuePagination(PortalPagination):
     django_paginator_class = CappedCountPaginator
 
     def get_paginated_response(self, data: list) -> Response:
+        assert self.page is not None  # paginate_queryset ran first
+        paginator = cast(CappedCountPaginator, self.page.paginator)
         return Response(OrderedDict([
-            ("count", self.page.paginator.count),
-            ("count_capped", self.page.paginator.count_capped),
+            ("count", paginator.count),
+            ("count_capped", paginator.count_capped),
             ("next", self.get_next_link()),
             ("previous", self.get_previous_link()),
             ("results", data),

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core import services
 from core.errors import NotFound
+from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
 from .serializers import (
@@ -65,11 +66,11 @@ class MeApi(APIView):
     """The signed-in account."""
 
     @extend_schema(responses={200: AccountOutputSerializer}, tags=["auth"])
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
 
     @extend_schema(request=ProfileInputSerializer, responses={200: AccountOutputSerializer}, tags=["auth"])
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         """Change the residence: ZIP code or country, and the region or office where the directory names several."""
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_notification_user_unindexed'),
-        ('offices', '0003_channel_placeholders'),
+        ('offices', '0004_channel_placeholders'),
     ]
 
     operations = [

@@ -1,9 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.views import ScopedGenericViewSet
+from core.http import AuthenticatedRequest
 from core.selectors import customer_by_email
 from inquiries import selectors, services
 from inquiries.filters import InquiryFilter
@@ -23,6 +23,7 @@ class InquiryViewSet(ScopedGenericViewSet):
     """Record and triage inquiries (staff). Agents and office staff see their own office's."""
 
     scope_model = Inquiry
+    request: AuthenticatedRequest  # every action is behind IsAuthenticated (or a staff check)
     serializer_class = InquirySerializer
     permission_classes = [IsStaff]
     filterset_class = InquiryFilter
@@ -32,16 +33,16 @@ class InquiryViewSet(ScopedGenericViewSet):
             "expedite_criterion", "service_request").prefetch_related("redirect_agency__topics")
 
     @extend_schema(tags=["inquiries"])
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(tags=["inquiries"])
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
         return Response(self.get_serializer(selectors.inquiry_get_for_user(request.user, pk)).data)
 
     @extend_schema(request=RecordInputSerializer, responses={201: InquirySerializer}, tags=["inquiries"])
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         """Record an inquiry; the response carries the triage (suggested, and final)."""
         data = RecordInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

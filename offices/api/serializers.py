@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -46,7 +46,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
         return obj.after_hours_email if obj.after_hours_email_confirmed or self.context.get("staff_view") else ""
 
     def _status(self, obj: ContactChannel) -> selectors.OpenStatus:
-        cache = self.context.setdefault("_status", {})
+        cache = cast(dict, self.context).setdefault("_status", {})
         if obj.pk not in cache:
             cache[obj.pk] = selectors.channel_status(obj, at=self._now())
         return cache[obj.pk]
@@ -103,7 +103,7 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
     @extend_schema_field(ContactChannelSerializer(many=True))
     def get_channels(self, obj: Office) -> list[dict[str, Any]]:
         channels = selectors.visible_channels(obj.channels.all(), staff=bool(self.context.get("staff_view")))
-        return ContactChannelSerializer(channels, many=True, context=self.context).data
+        return ContactChannelSerializer(channels, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_open_now(self, obj: Office) -> bool | None:
@@ -145,7 +145,7 @@ class JurisdictionSerializer(serializers.Serializer):
     region = serializers.CharField()
     regions = serializers.ListField(child=serializers.CharField())
     confidence = serializers.CharField(help_text="How sure the directory is of the rule that matched")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named "source" shadows Field.source
     office = OfficeDetailSerializer(allow_null=True)
     candidates = OfficeListSerializer(many=True)
     asylum_office = OfficeListSerializer(allow_null=True)
@@ -155,7 +155,7 @@ class JurisdictionSerializer(serializers.Serializer):
     @extend_schema_field(ContactChannelSerializer(many=True))
     def get_phone_lines(self, answer: Any) -> list[dict[str, Any]]:
         lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))
-        return ContactChannelSerializer(lines, many=True, context=self.context).data
+        return ContactChannelSerializer(lines, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
 
 class RedirectTopicSerializer(serializers.ModelSerializer):

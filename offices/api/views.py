@@ -1,7 +1,8 @@
 import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
@@ -26,6 +27,9 @@ from .serializers import (
     OfficeListSerializer,
 )
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
+
 
 class _PublicMixin:
     """Public, read-mostly answers: an ETag over the body, Cache-Control, and 304 when unchanged.
@@ -34,7 +38,7 @@ class _PublicMixin:
     (signed in) see placeholder channels the public does not, so signed-in answers are private.
     """
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes: Sequence["_PermissionClass"] = [permissions.AllowAny]
     max_age = 60
 
     def get_serializer_context(self) -> dict:
@@ -43,7 +47,7 @@ class _PublicMixin:
         context["staff_view"] = _staff_view(self.request)  # type: ignore[attr-defined]
         return context
 
-    def finalize_response(self, request: Request, response: Response, *args: object, **kwargs: object) -> HttpResponseBase:
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
@@ -53,7 +57,7 @@ class _PublicMixin:
         signed_in = bool(request.user and request.user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
         patch_cache_control(response, max_age=self.max_age, **({"private": True} if signed_in else {"public": True}))
         patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
-        return get_conditional_response(request, etag=etag, response=response) or response
+        return get_conditional_response(request, etag=etag, response=response)  # type: ignore[return-value]  # a 304 is a plain HttpResponse
 
 
 def _staff_view(request: HttpRequest) -> bool:

@@ -44,8 +44,8 @@ def weekly_hours(rows: Iterable[Any]) -> list[dict[str, Any]]:
         else:
             spans.append({"first_day": row.weekday, "last_day": row.weekday, "opens": row.opens, "closes": row.closes})
     for span in spans:
-        first, last = Weekday(span["first_day"]).label, Weekday(span["last_day"]).label
-        span["days"] = str(first) if first == last else f"{first}–{last}"
+        first_day, last_day = Weekday(span["first_day"]).label, Weekday(span["last_day"]).label
+        span["days"] = str(first_day) if first_day == last_day else f"{first_day}–{last_day}"
     return spans
 
 

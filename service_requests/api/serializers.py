@@ -1,8 +1,17 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from service_requests.models import CaseClass, Channel, RequestType, ServiceRequest, ServiceRequestEvent
+from service_requests.models import (
+    CaseClass,
+    Channel,
+    HoldingBasis,
+    RequestType,
+    ServiceRequest,
+    ServiceRequestEvent,
+    Status,
+)
 from service_requests.selectors import escalation_view
+from service_requests.windows import DayKind, StepKey, StepState, answer_overdue
 
 
 class FileInputSerializer(serializers.Serializer):
@@ -19,6 +28,11 @@ class FileInputSerializer(serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
                                      help_text="Caller's ZIP code when the receipt number names no office")
+    notice_office = serializers.CharField(
+        required=False, allow_blank=True, max_length=8,
+        help_text="The office code on the latest notice (case status), such as NBC or CHI; it overrides the receipt "
+                  "prefix. Asked for IOE receipts, which have no fixed office; without it they go to the field office "
+                  "of the residence.")
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False,
                                       help_text="Staff only; customers always file online")
@@ -75,19 +89,29 @@ class EventSerializer(serializers.ModelSerializer):
 _PLAIN = ("reference_number", "request_type", "status", "channel", "priority", "receipt_number", "version")
 _TIMES = ("created_at", "first_response_at", "service_center_inquiry_at", "hq_inquiry_at")
 # The columns the list reads; the queue query fetches only these.
-LIST_COLUMNS = ("id", *_PLAIN, *_TIMES, "escalation__stage", "current_office__code", "current_office__name")
+LIST_COLUMNS = ("id", *_PLAIN, *_TIMES, "escalation__stage", "escalation__answer_due_at", "current_office__code",
+                "current_office__name")
 
 
 class ServiceRequestListSerializer(serializers.ModelSerializer):
     current_office = OfficeRefSerializer()
     escalation_stage = serializers.CharField(source="escalation.stage")
     age_days = serializers.SerializerMethodField()
+    answer_due_at = serializers.DateTimeField(
+        source="escalation.answer_due_at", allow_null=True,
+        help_text="§D.4: the office answers or relocates the request before this instant (its type's target in "
+                  "business days, fixed at filing; a transfer keeps it)")
+    answer_overdue = serializers.SerializerMethodField(help_text="Unanswered and past answer_due_at")
 
     class Meta:
         model = ServiceRequest
         fields = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number",
                   "current_office", "created_at", "first_response_at", "escalation_stage", "service_center_inquiry_at",
-                  "hq_inquiry_at", "age_days", "version"]
+                  "hq_inquiry_at", "age_days", "answer_due_at", "answer_overdue", "version"]
+
+    def get_answer_overdue(self, obj: ServiceRequest) -> bool:
+        return answer_overdue(due=obj.escalation.answer_due_at, answered=obj.status != Status.OPEN,
+                              now=self.context["now"])
 
     def get_age_days(self, obj: ServiceRequest) -> int:
         return (self.context["now"] - obj.created_at).days
@@ -106,27 +130,55 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
             data[name] = field.to_representation(value) if value is not None else None
         data["escalation_stage"] = instance.escalation.stage
         data["age_days"] = self.get_age_days(instance)
+        due = instance.escalation.answer_due_at
+        data["answer_due_at"] = field.to_representation(due) if due is not None else None
+        data["answer_overdue"] = self.get_answer_overdue(instance)
         return {name: data[name] for name in self.Meta.fields}
+
+
+class LadderStepSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=StepKey.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named "label" shadows Field.label
+    state = serializers.ChoiceField(choices=StepState.choices)
+    opens_at = serializers.DateTimeField(allow_null=True, help_text="Null while it waits on the step before it")
+    done_at = serializers.DateTimeField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True, help_text="Ombudsman: the last contact must be within 90 days")
+    how = serializers.CharField(help_text="The published channel to use")
+    in_portal = serializers.BooleanField(help_text="Sent from the request page or this API")
 
 
 class EscalationSerializer(serializers.Serializer):
     stage = serializers.CharField()
     stage_label = serializers.CharField()
-    window1_opens_at = serializers.DateTimeField(help_text="When the customer may write to the service center")
-    window2_opens_at = serializers.DateTimeField(allow_null=True, help_text="When the customer may contact HQ")
-    can_write_to_service_center = serializers.BooleanField()
+    window1_opens_at = serializers.DateTimeField(help_text="When the customer may follow up (stored at filing)")
+    window2_opens_at = serializers.DateTimeField(allow_null=True, help_text="When the customer may contact HQ "
+                                                 "(stored when the follow-up is sent; null where HQ takes no part)")
+    window1_days = serializers.IntegerField(help_text="The terms the request was filed under")
+    window1_kind = serializers.ChoiceField(choices=DayKind.choices)
+    window2_days = serializers.IntegerField()
+    window2_kind = serializers.ChoiceField(choices=DayKind.choices)
+    first_step = serializers.ChoiceField(choices=StepKey.choices, help_text="service_center, or contact_center "
+                                         "for requests held elsewhere")
+    can_write_to_service_center = serializers.BooleanField(help_text="The follow-up inquiry can be sent now")
     can_contact_hq = serializers.BooleanField()
     service_center_refusal = serializers.CharField(help_text="Why not yet, when it cannot be sent")
     hq_refusal = serializers.CharField()
+    steps = LadderStepSerializer(many=True, help_text="The whole ladder for this request, in order")
+    answer_due_at = serializers.DateTimeField(allow_null=True)
+    answer_overdue = serializers.BooleanField()
 
 
 class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
     customer = serializers.EmailField(source="owner_email")
     timeline = serializers.SerializerMethodField()
     escalation = serializers.SerializerMethodField()
+    holding_basis = serializers.ChoiceField(
+        choices=HoldingBasis.choices, read_only=True,
+        help_text="How current_office (the office that holds the case) was decided: prefix, notice, residence, transfer",
+    )
 
     class Meta(ServiceRequestListSerializer.Meta):
-        fields = [*ServiceRequestListSerializer.Meta.fields, "customer", "case_class", "description",
+        fields = [*ServiceRequestListSerializer.Meta.fields, "holding_basis", "customer", "case_class", "description",
                   "closed_at", "escalation", "timeline"]
 
     @extend_schema_field(EscalationSerializer)
@@ -135,7 +187,7 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, obj: ServiceRequest) -> list[dict]:
-        return EventSerializer(self.context["timeline"], many=True, context=self.context).data
+        return EventSerializer(self.context["timeline"], many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
 
 class InquiryInputSerializer(serializers.Serializer):

@@ -2,12 +2,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.idempotency import idempotent
 from core.api.pagination import QueuePagination
 from core.api.views import ScopedGenericViewSet
+from core.http import AuthenticatedRequest
 from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
 from service_requests import selectors, services
@@ -34,6 +34,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     oldest first within a type). Someone else's request is a 404."""
 
     scope_model = ServiceRequest
+    request: AuthenticatedRequest  # every action is behind IsAuthenticated (or a staff check)
     lookup_field = "reference_number"
     lookup_value_regex = "[A-Za-z0-9]{6,16}"
     filterset_class = QueueFilter
@@ -65,12 +66,12 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         return Response(ServiceRequestDetailSerializer(request_obj, context=context).data, status=code)
 
     @extend_schema(tags=["service requests"])
-    def list(self, request: Request) -> Response:
+    def list(self, request: AuthenticatedRequest) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"])
-    def retrieve(self, request: Request, reference_number: str) -> Response:
+    def retrieve(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         return self._detail(selectors.service_request_get_for_user(request.user, reference_number))
 
     @extend_schema(
@@ -80,7 +81,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         responses={201: ServiceRequestDetailSerializer, 409: _CONFLICT},
         tags=["service requests"],
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         def file() -> Response:
             data = FileInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
@@ -94,7 +95,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
                 channel=values.get("channel"),
                 customer=customer, contact_name=values.get("contact_name", ""),
                 contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),
-                country=values.get("country", ""),
+                country=values.get("country", ""), notice_office=values.get("notice_office", ""),
             )
             return self._detail(created, status.HTTP_201_CREATED)
 
@@ -112,35 +113,35 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     @extend_schema(request=TextInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
                    tags=["service requests"])
     @action(detail=True, methods=["post"])
-    def responses(self, request: Request, reference_number: str) -> Response:
+    def responses(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """A customer-visible answer (stops the escalation clock)."""
         return self._act(TextInputSerializer, services.service_request_respond, reference_number)
 
     @extend_schema(request=TextInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
                    tags=["service requests"])
     @action(detail=True, methods=["post"])
-    def notes(self, request: Request, reference_number: str) -> Response:
+    def notes(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """An internal note: staff only, not a response."""
         return self._act(TextInputSerializer, services.service_request_note, reference_number)
 
     @extend_schema(request=TransferInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
                    tags=["service requests"])
     @action(detail=True, methods=["post"])
-    def transfer(self, request: Request, reference_number: str) -> Response:
+    def transfer(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """Move to the service center, field office or asylum office where the case is pending."""
         return self._act(TransferInputSerializer, services.service_request_transfer, reference_number)
 
     @extend_schema(request=RelocateInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
                    tags=["service requests"])
     @action(detail=True, methods=["post"])
-    def relocate(self, request: Request, reference_number: str) -> Response:
+    def relocate(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """Send to another agency; the customer receives its contact details."""
         return self._act(RelocateInputSerializer, services.service_request_relocate, reference_number)
 
     @extend_schema(request=CloseInputSerializer, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT},
                    tags=["service requests"])
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, reference_number: str) -> Response:
+    def close(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         return self._act(CloseInputSerializer, services.service_request_close, reference_number)
 
     def _inquiry(self, service, reference_number: str) -> Response:  # type: ignore[no-untyped-def]
@@ -155,7 +156,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         409: OpenApiResponse(description="Not yet (with `opens_on`), not at a service center, answered, or sent already"),
     }, tags=["escalation"])
     @action(detail=True, methods=["post"], url_path="service-center-inquiry")
-    def service_center_inquiry(self, request: Request, reference_number: str) -> Response:
+    def service_center_inquiry(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """Customer: write to the service center where the case is pending, once window 1 has opened."""
         return self._inquiry(services.service_request_service_center_inquiry, reference_number)
 
@@ -164,6 +165,6 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         409: OpenApiResponse(description="Not yet (with `opens_on`), no service-center inquiry, answered, or sent already"),
     }, tags=["escalation"])
     @action(detail=True, methods=["post"], url_path="hq-inquiry")
-    def hq_inquiry(self, request: Request, reference_number: str) -> Response:
+    def hq_inquiry(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """Customer: contact HQ Office of Service Center Operations, once window 2 has opened."""
         return self._inquiry(services.service_request_hq_inquiry, reference_number)

@@ -74,8 +74,8 @@ def test_visa_question_from_abroad_leads_to_the_department_of_state(page: Page) 
     inquiry = Inquiry.objects.select_related("redirect_agency", "redirect_topic").get()
     assert inquiry.channel == InquiryChannel.SELF_SERVICE
     assert (inquiry.suggested_triage, inquiry.triage) == (Triage.REDIRECT, Triage.REDIRECT)
-    assert inquiry.redirect_agency.code == "dos-consular"
-    assert inquiry.redirect_topic.code == "visa-abroad"
+    assert inquiry.redirect_agency is not None and inquiry.redirect_agency.code == "dos-consular"
+    assert inquiry.redirect_topic is not None and inquiry.redirect_topic.code == "visa-abroad"
     assert inquiry.topic == Topic.OTHER_AGENCY
     assert inquiry.customer is None
     assert inquiry.resolved_at_first_contact

@@ -248,11 +248,11 @@ def test_staff_dashboard_has_no_accessibility_violations(page: Page, time_travel
     from service_requests.services import service_request_file, service_request_respond
     from tests.factories import CustomerFactory, StaffFactory
 
-    vera = StaffFactory(username="vera", first_name="Vera", last_name="Stone", office=vsc)
+    vera = StaffFactory.create(username="vera", first_name="Vera", last_name="Stone", office=vsc)
     # A second Vermont request, answered, so the first-response chart has a bar.
     with time_machine.travel(FILED_AT, tick=False):
         answered = service_request_file(
-            actor=CustomerFactory(), request_type="outside_processing_time", receipt_number="EAC2290123457",
+            actor=CustomerFactory.create(), request_type="outside_processing_time", receipt_number="EAC2290123457",
             description="Where is my card?",
         )
     with time_machine.travel(eastern(2026, 12, 1), tick=False):

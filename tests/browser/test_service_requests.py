@@ -102,7 +102,9 @@ def test_customer_files_then_staff_notes_and_transfers_and_the_customer_sees_onl
     file_request(page, "EAC-22-901-23456", "My I-130 is past the posted processing time.\nPlease look into it.")
 
     expect(heading(page)).to_have_text(TITLE)
-    reference = TITLE.match(heading(page).inner_text()).group(1)
+    title = TITLE.match(heading(page).inner_text())
+    assert title, heading(page).inner_text()
+    reference = title.group(1)
     assert REFERENCE.match(reference)
     expect(message(page)).to_have_text(f"Your request is filed. Its reference number is {reference}.")
     expect(page.locator("#sr-office")).to_have_text("Vermont Service Center")

@@ -216,3 +216,23 @@ def test_guide_without_a_topic_is_400(directory, client):
 def test_guide_page_renders(directory, client):
     html = client.get("/contact/guide/").content.decode()
     assert_accessible_outline(html)
+
+
+@pytest.mark.parametrize("text", [
+    "I was the victim of a sexual assault and filed for a U visa. What is the status?",
+    "My employer took my passport and I applied for a T visa.",
+    "I applied for asylum because of my sexual orientation; when is my interview?",
+])
+def test_a_victims_account_is_recorded_as_a_case_question_through_api_and_page(agent, client, text):
+    response = api(agent).post("/api/v1/inquiries/", {
+        "channel": "ncsc_phone", "topic": "case_status", "is_case_specific": True, "text": text,
+        "contact_name": "Ana", "contact_phone": "555-0100"}, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["triage"], response.json()["complaint_kind"]) == ("standard", "")
+    client.force_login(agent)
+    page = client.post("/staff/inquiries/new/", {
+        "channel": "ncsc_phone", "topic": "case_status", "is_case_specific": "on", "text": text,
+        "contact_name": "Bea", "contact_phone": "555-0101"})
+    assert page.status_code in (201, 302), page.content[:500]
+    recorded = Inquiry.objects.get(contact_name="Bea")
+    assert (recorded.triage, recorded.complaint_kind) == ("standard", "")

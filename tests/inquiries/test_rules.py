@@ -26,7 +26,10 @@ CASES = [
     # Misconduct goes to OSI and the DHS OIG (old Chapter 10).
     ("misconduct alleged", Contact("in_person", "other", False, False, True), Triage.COMPLAINT,
      ComplaintKind.MISCONDUCT, ""),
-    ("misconduct in words", Contact("mail", "case_status", True, False, False, "He asked for a bribe."),
+    # Words alone never refer anyone to OSI: the staff member who heard the allegation flags it.
+    ("an allegation in words, not flagged", Contact("mail", "case_status", True, False, False, "He asked for a bribe."),
+     Triage.STANDARD, "", ""),
+    ("the same allegation, flagged", Contact("mail", "case_status", True, False, True, "The officer asked for a bribe."),
      Triage.COMPLAINT, ComplaintKind.MISCONDUCT, ""),
     # "During outreach events, USCIS employees do not respond to case-specific inquiries" (§B.2).
     ("case question at outreach", Contact("outreach_event", "case_status", True), Triage.OUTREACH_REDIRECT, "", ""),
@@ -47,6 +50,46 @@ CASES = [
 ]
 
 
+# A victim's account of what happened to them is a question about their case (8 U.S.C. § 1367,
+# domain notes §10): never a misconduct complaint, whatever words it uses.
+VICTIMS = [
+    "I was the victim of a sexual assault and filed for a U visa. What is the status?",
+    "My employer took my passport and I applied for a T visa.",
+    "I applied for asylum because of my sexual orientation; when is my interview?",
+]
+
+
+@pytest.mark.parametrize("text", VICTIMS)
+@pytest.mark.parametrize("channel", ["ncsc_phone", "email", "in_person", "mail"])
+def test_a_victims_account_is_a_case_question(text, channel):
+    result = rules.triage(Contact(channel, "case_status", True, text=text), REDIRECTS)
+    assert (result.triage, result.complaint_kind) == (Triage.STANDARD, "")
+
+
+@pytest.mark.parametrize("text", VICTIMS)
+def test_a_victim_who_is_also_dissatisfied_complains_about_the_case_not_misconduct(text):
+    result = rules.triage(Contact("ncsc_phone", "case_status", True, True, text=text), REDIRECTS)
+    assert (result.triage, result.complaint_kind) == (Triage.COMPLAINT, ComplaintKind.CASE_SPECIFIC)
+
+
+# The old Chapter 10's examples of misconduct (domain notes §1.5): misconduct when the staff member
+# flags the allegation against a USCIS employee or contractor, and not from the words alone.
+MISCONDUCT_EXAMPLES = [
+    "The officer asked me for a bribe to approve my case.",
+    "A USCIS guard grabbed and shoved me at the field office.",
+    "The interviewing officer made sexual advances.",
+    "A contractor at the application support center stole my documents.",
+]
+
+
+@pytest.mark.parametrize("text", MISCONDUCT_EXAMPLES)
+def test_misconduct_is_what_staff_flag(text):
+    flagged = rules.triage(Contact("in_person", "other", False, misconduct_alleged=True, text=text), REDIRECTS)
+    assert (flagged.triage, flagged.complaint_kind) == (Triage.COMPLAINT, ComplaintKind.MISCONDUCT)
+    unflagged = rules.triage(Contact("in_person", "other", False, text=text), REDIRECTS)
+    assert unflagged.complaint_kind != ComplaintKind.MISCONDUCT
+
+
 @pytest.mark.parametrize(("case", "contact", "triage", "kind", "topic"), CASES, ids=[c[0] for c in CASES])
 def test_triage(case, contact, triage, kind, topic):
     result = rules.triage(contact, REDIRECTS)
@@ -60,19 +103,21 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "inquiries" / "data" / "delivery-of-services.txt"
 DOMAIN = ROOT.parent / "shared" / "reference" / "domain.md"
 _CITED = re.compile(r"(?P<quote>.+?) \((?P<where>(?:Appendix|§)[^()]*)\)\.")
+_PLAIN: dict[str, str | int | None] = {"’": "'", "“": '"', "”": '"', "*": ""}
 
 
 def _folded(path: Path) -> str:
     """The document with whitespace folded, typographic quotes made plain and Markdown emphasis dropped."""
     if not path.exists():
         pytest.skip(f"{path} is not beside the checkout; the basis cannot be traced without it")
-    text = path.read_text(encoding="utf-8").translate(str.maketrans({"’": "'", "“": '"', "”": '"', "*": ""}))
+    text = path.read_text(encoding="utf-8").translate(str.maketrans(_PLAIN))
     return " ".join(text.split())
 
 
 def _quote(triage: str) -> str:
-    cited = _CITED.fullmatch(rules.BASIS[triage])
-    assert cited, f"the basis for {triage} does not end with its citation: {rules.BASIS[triage]!r}"
+    basis = rules.BASIS[Triage(triage)]
+    cited = _CITED.fullmatch(basis)
+    assert cited, f"the basis for {triage} does not end with its citation: {basis!r}"
     return " ".join(cited["quote"].split())
 
 

@@ -21,7 +21,7 @@ COVERAGE = (REFERENCE_DIR / "coverage.md").read_text(encoding="utf-8")
 def _table_rows(heading: str) -> list[list[str]]:
     """The cells of the markdown table that follows `heading` in coverage.md."""
     section = COVERAGE.split(heading, 1)[1]
-    rows = []
+    rows: list[list[str]] = []
     for line in section.splitlines()[1:]:
         line = line.strip()
         if not line and rows:

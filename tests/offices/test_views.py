@@ -156,3 +156,16 @@ def test_errors_in_spanish(directory, client):
 def test_api_errors_follow_accept_language(directory, api_client):
     body = api_client.get("/api/v1/jurisdiction/?zip=ABCDE", HTTP_ACCEPT_LANGUAGE="es").json()
     assert body["zip"] == ["Escriba un código postal (ZIP) de EE. UU. de 5 dígitos, por ejemplo, 60605."]
+
+
+def test_staff_see_the_confidence_of_an_office_its_address_and_its_rules(directory, client):
+    from tests.factories import StaffFactory
+
+    public = client.get("/offices/CLM/").content.decode()
+    assert "Directory confidence" not in public
+    client.force_login(StaffFactory(role="ncsc_agent"))
+    html = client.get("/offices/CLM/").content.decode()
+    confidence = html[html.index('id="confidence"'):]
+    assert "Franklin" in confidence and "Confirmed" in confidence  # USCIS's own Columbus page
+    assert "Address" in confidence
+

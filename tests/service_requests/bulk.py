@@ -4,15 +4,15 @@ from datetime import datetime, timedelta
 
 from offices.models import Office
 from service_requests.models import Escalation, ServiceRequest
-from service_requests.windows import Facts, WindowPolicy, window1_opens_at
+from service_requests.windows import WindowPolicy, window1_opening
 from tests.factories import CustomerFactory
 
 TYPES = ["outside_processing_time", "card_not_received", "expedite", "typographic_error"]
 
 
 def bulk_requests(count: int, *, created: datetime | None = None, office: str = "VSC", stage: str = "waiting",
-                  prefix: str = "SRT", spread_days: int = 0, vary: bool = False, **escalation: object) -> None:
-    customer = CustomerFactory()
+                  prefix: str = "SRT", spread_days: int = 0, vary: bool = False, **escalation: datetime | None) -> None:
+    customer = CustomerFactory.create()
     where = Office.objects.get(code=office)
     base = created or datetime.now().astimezone()
     rows = []
@@ -27,7 +27,7 @@ def bulk_requests(count: int, *, created: datetime | None = None, office: str = 
     ServiceRequest.objects.bulk_create(rows, batch_size=2000)
     created_rows = ServiceRequest.objects.filter(reference_number__startswith=prefix).values_list("id", "created_at")
     Escalation.objects.bulk_create([
-        Escalation(request_id=pk, stage=stage, window1_opens_at=window1_opens_at(Facts(created_at=at), WindowPolicy()),
+        Escalation(request_id=pk, stage=stage, window1_opens_at=window1_opening(at, WindowPolicy()),
                    window2_opens_at=escalation.get("window2_opens_at"))
         for pk, at in created_rows
     ], batch_size=2000)

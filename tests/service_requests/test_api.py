@@ -91,6 +91,8 @@ def test_staff_actions_and_timeline(maria, vsc_staff):
     kinds = [e["kind"] for e in customer_view["timeline"]]
     assert kinds == ["created", "response", "transfer"]  # the internal note is not there
     assert "A-file" not in str(customer_view)
+    assert "Lincoln" not in str(customer_view)  # the transfer's reason is for staff; where it went is shown
+    assert customer_view["timeline"][-1]["to_office"]["code"] == "NSC" and customer_view["timeline"][-1]["body"] == ""
     assert customer_view["current_office"]["code"] == "NSC"
     assert [e["actor"] for e in customer_view["timeline"]] == ["Maria Doe", "USCIS", "USCIS"]  # no staff names
     assert staff.get(f"{base}/").status_code == 404  # no longer at Vermont

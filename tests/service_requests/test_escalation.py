@@ -73,14 +73,27 @@ def test_hq_inquiry_refused_before_21_days_accepted_after(filed, maria):
     assert accepted.status_code == 200 and accepted.json()["escalation"]["stage"] == "hq_escalated"
 
 
-def test_not_pending_at_a_service_center_is_409_with_the_reason(filed, maria, vsc_staff):
+def test_a_field_office_request_follows_up_through_the_contact_center_and_has_no_hq_step(filed, maria, vsc_staff):
+    """Changed deliberately (issue 14): this used to be a 409 telling the customer to "contact" the Chicago
+    Field Office, which publishes no phone or e-mail. Its real next step is the Contact Center."""
     services.service_request_transfer(actor=vsc_staff, reference_number=filed.reference_number, to_office="CHI",
                                       reason="Interview in Chicago")
+    client = api(maria)
+    detail = client.get(f"/api/v1/service-requests/{filed.reference_number}/").json()["escalation"]
+    assert [s["key"] for s in detail["steps"]] == ["contact_center", "ombudsman"]
+    assert "1-800-375-5283" in detail["steps"][0]["how"] and filed.reference_number in detail["steps"][0]["how"]
+    mail.outbox.clear()
     with time_machine.travel(datetime(2026, 12, 14, tzinfo=ET), tick=False):
-        response = api(maria).post(f"/api/v1/service-requests/{filed.reference_number}/service-center-inquiry/", {},
-                                   format="json")
-    assert response.status_code == 409 and response.json()["code"] == "not_at_service_center"
-    assert "Chicago Field Office" in response.json()["detail"]
+        response = client.post(f"/api/v1/service-requests/{filed.reference_number}/service-center-inquiry/", {},
+                               format="json")
+        hq = client.post(f"/api/v1/service-requests/{filed.reference_number}/hq-inquiry/", {}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["escalation"]["stage"] == "sc_inquiry_sent" and body["escalation"]["window2_opens_at"] is None
+    assert body["timeline"][-1]["kind"] == "service_center_inquiry"
+    assert body["timeline"][-1]["to_office"]["code"] == "CHI"
+    assert mail.outbox == []  # the field office has no mailbox: the inquiry waits in its queue
+    assert hq.status_code == 409 and hq.json()["code"] == "no_hq_step"
 
 
 def test_a_transfer_does_not_restart_the_clock(filed, maria, vsc_staff, nsc_staff):

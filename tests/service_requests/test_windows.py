@@ -1,4 +1,7 @@
-"""Table-driven tests of the window module: every date the customer is told comes from here."""
+"""Table-driven tests of the window module: every date the customer is told comes from here.
+
+The checks take the stored openings (Facts carries them); `facts()` computes them as filing and the
+follow-up inquiry do, under the default calendar-day policy."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -6,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service_requests import windows
-from service_requests.windows import DayKind, Facts, Stage, WindowPolicy
+from service_requests.windows import DayKind, Stage, WindowPolicy
 
 ET = ZoneInfo("America/New_York")
 CALENDAR = WindowPolicy()
@@ -15,6 +18,12 @@ BUSINESS = WindowPolicy(15, DayKind.BUSINESS, 21, DayKind.BUSINESS)
 
 def at(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, tzinfo=ET)
+
+
+def Facts(created, policy=CALENDAR, **kwargs):  # noqa: N802 - reads like the dataclass it builds
+    inquiry = kwargs.get("service_center_inquiry_at")
+    kwargs.setdefault("window2_opens_at", windows.window2_opening(inquiry, policy) if inquiry else None)
+    return windows.Facts(created_at=created, window1_opens_at=windows.window1_opening(created, policy), **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +40,7 @@ def at(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:
     ],
 )
 def test_window1_opening_day(created, policy, opens):
-    opening = windows.window1_opens_at(Facts(created_at=created), policy)
+    opening = windows.window1_opening(created, policy)
     assert opening == datetime.combine(opens, datetime.min.time(), tzinfo=ET)
 
 
@@ -40,14 +49,14 @@ def test_window1_opening_day(created, policy, opens):
     [(at(2, 15), 5), (at(3, 20), 4)],  # window 1 opens on 2 March (EST, UTC-5) and 4 April (EDT, UTC-4)
 )
 def test_windows_open_at_eastern_midnight_across_dst(created, opens_utc_hour):
-    opening = windows.window1_opens_at(Facts(created_at=created), CALENDAR)
+    opening = windows.window1_opening(created, CALENDAR)
     assert opening.time() == datetime.min.time()
     assert opening.astimezone(ZoneInfo("UTC")).hour == opens_utc_hour
 
 
 def test_created_just_after_midnight_utc_counts_in_eastern_time():
     created = datetime(2026, 11, 28, 3, 0, tzinfo=ZoneInfo("UTC"))  # 22:00 on 27 November in Eastern time
-    assert windows.window1_opens_at(Facts(created_at=created), CALENDAR).date() == date(2026, 12, 12)
+    assert windows.window1_opening(created, CALENDAR).date() == date(2026, 12, 12)
 
 
 @pytest.mark.parametrize(
@@ -67,38 +76,36 @@ def test_created_just_after_midnight_utc_counts_in_eastern_time():
     ],
 )
 def test_stage(facts, now, expected):
-    assert windows.stage(facts, CALENDAR, now) == expected
+    assert windows.stage(facts, now) == expected
 
 
 def test_the_clock_reads_only_the_filing_facts_not_the_office():
     """The window module takes no office, so a transfer cannot move the clock; the service-level proof
     with two real transfers is test_escalation.py::test_a_transfer_does_not_restart_the_clock."""
     facts = Facts(at(11, 27))
-    assert windows.window1_opens_at(facts, CALENDAR).date() == date(2026, 12, 12)
-    refusal = windows.check_service_center_inquiry(facts, CALENDAR, at(12, 12), at_service_center=True,
-                                                   office_name="Nebraska Service Center")
-    assert refusal is None
+    assert facts.window1_opens_at.date() == date(2026, 12, 12)
+    assert windows.check_service_center_inquiry(facts, at(12, 12)) is None
 
 
+# The office no longer decides whether the follow-up may be sent (a field-office request follows up
+# through the Contact Center): the "not_at_service_center" case was removed deliberately.
 @pytest.mark.parametrize(
-    ("facts", "now", "at_sc", "code"),
+    ("facts", "now", "code"),
     [
-        (Facts(at(11, 27)), at(12, 11), True, "window_not_open"),
-        (Facts(at(11, 27)), at(12, 12), False, "not_at_service_center"),
-        (Facts(at(11, 27), first_response_at=at(12, 1)), at(12, 20), True, "already_answered"),
-        (Facts(at(11, 27), service_center_inquiry_at=at(12, 12)), at(12, 20), True, "already_sent"),
-        (Facts(at(11, 27), is_open=False), at(12, 20), True, "closed"),
-        (Facts(at(11, 27)), at(12, 12), True, None),
+        (Facts(at(11, 27)), at(12, 11), "window_not_open"),
+        (Facts(at(11, 27), first_response_at=at(12, 1)), at(12, 20), "already_answered"),
+        (Facts(at(11, 27), service_center_inquiry_at=at(12, 12)), at(12, 20), "already_sent"),
+        (Facts(at(11, 27), is_open=False), at(12, 20), "closed"),
+        (Facts(at(11, 27)), at(12, 12), None),
     ],
 )
-def test_service_center_inquiry_rules(facts, now, at_sc, code):
-    refusal = windows.check_service_center_inquiry(facts, CALENDAR, now, at_service_center=at_sc, office_name="X")
+def test_service_center_inquiry_rules(facts, now, code):
+    refusal = windows.check_service_center_inquiry(facts, now)
     assert (refusal.code if refusal else None) == code
 
 
 def test_not_open_yet_gives_the_date():
-    refusal = windows.check_service_center_inquiry(Facts(at(11, 27)), CALENDAR, at(11, 28), at_service_center=True,
-                                                   office_name="X")
+    refusal = windows.check_service_center_inquiry(Facts(at(11, 27)), at(11, 28))
     assert refusal.opens_on == date(2026, 12, 12) and "2026-12-12" in refusal.message
 
 
@@ -115,10 +122,9 @@ def test_not_open_yet_gives_the_date():
     ],
 )
 def test_hq_inquiry_rules(facts, now, code):
-    refusal = windows.check_hq_inquiry(facts, CALENDAR, now)
+    refusal = windows.check_hq_inquiry(facts, now)
     assert (refusal.code if refusal else None) == code
 
 
 def test_window2_counts_business_days_too():
-    facts = Facts(at(11, 27), service_center_inquiry_at=at(12, 18))
-    assert windows.window2_opens_at(facts, BUSINESS).date() == date(2027, 1, 21)  # skips 25 Dec, 1 Jan, MLK Day 18 Jan
+    assert windows.window2_opening(at(12, 18), BUSINESS).date() == date(2027, 1, 21)  # skips 25 Dec, 1 Jan, MLK Day 18 Jan

@@ -1,8 +1,10 @@
 """Settings shared by every environment; each environment module imports this and adjusts."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -83,8 +85,8 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 
 
-def database_from_url(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+def database_from_url(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = {**dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -139,6 +141,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# How many proxies of ours stand in front of the app (nginx: 1; a load balancer and nginx: 2).
+# core.net.client_ip and DRF's throttles take the client address from that many; 0 believes no
+# forwarding header at all.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+if PORTAL_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PORTAL_TRUSTED_PROXY_COUNT must be 0 or more")
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -153,6 +162,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.portal_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("PORTAL_AUTH_THROTTLE", "30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF reads REMOTE_ADDR when this is 0, else the N-th X-Forwarded-For entry from the right.
+    "NUM_PROXIES": PORTAL_TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -177,6 +188,9 @@ SPECTACULAR_SETTINGS = {
         "EscalationStageEnum": "service_requests.windows.Stage",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
+        "EscalationStepEnum": "service_requests.windows.StepKey",
+        "DayKindEnum": "service_requests.windows.DayKind",
+        "ConfidenceEnum": "offices.models.Confidence",
     },
 }
 
@@ -212,8 +226,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Beat jobs. DatabaseScheduler copies these into django-celery-beat's tables at start-up, where
 # admins can see them and pause them. Each job is idempotent: a second run changes nothing.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Every 5 minutes, re-send e-mails whose delivery task was lost (broker restart, worker crash).
-    "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 300.0},
+    # Every 30 seconds, hand over again e-mails still owed after 30 seconds (the broker was down when
+    # they were owed, or their task was lost): they go out within a minute of the broker's return.
+    "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 30.0},
     # Every 15 minutes, remind customers whose appointment is about a day away (once each).
     "appointment-reminders": {"task": "appointments.tasks.appointment_reminders_send", "schedule": 900.0},
     # Escalation windows (15 and 21 days): every ESCALATION_SWEEP_SECONDS, move due requests to their

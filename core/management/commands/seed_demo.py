@@ -36,5 +36,5 @@ class Command(DemoCommand):
                     )
             rows.append((login, role.label, office or ""))
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
-        for login, role, office in rows:
-            self.stdout.write(f"  {login:<22} {role!s:<45} {office}")
+        for login, label, office in rows:
+            self.stdout.write(f"  {login:<22} {label!s:<45} {office}")

@@ -33,7 +33,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ('offices', '0002_agency_closure_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

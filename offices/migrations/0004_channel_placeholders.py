@@ -12,7 +12,7 @@ def phones_are_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offices', '0002_county_jurisdiction'),
+        ('offices', '0003_county_jurisdiction'),
     ]
 
     operations = [
