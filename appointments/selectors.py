@@ -7,12 +7,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
-from core.models import Role, User
+from core.models import CONTACT_CENTER_ROLES, Role, User
 from offices.models import Office
 from offices.selectors import office_closed_days
 
 from . import rules
-from .models import Appointment, AppointmentPolicy, ScheduleTemplate, Slot
+from .models import Appointment, AppointmentPolicy, AppointmentStatus, ScheduleTemplate, Slot
 
 APPOINTMENT_NOT_FOUND = _("No appointment with that number is yours to see.")
 MAX_RANGE_DAYS = 31
@@ -92,9 +92,9 @@ def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
         return base.none()
     if user.role == Role.ADMIN:
         return base
-    if user.role == Role.OFFICE_STAFF:
-        return base.filter(office_id=user.office_id)  # type: ignore[misc]  # office staff have an office (a database rule)
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, Role.NCSC_AGENT):
+    if user.role == Role.OFFICE_STAFF:  # their office's, and those they booked at another office
+        return base.filter(Q(office_id=user.office_id) | Q(booked_by=user))  # type: ignore[misc]  # office staff have an office (a database rule)
+    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES):
         return base.filter(Q(customer=user) | Q(booked_by=user))
     return base.none()
 
@@ -117,3 +117,8 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
         .order_by("starts_at", "id")
     )
 
+
+
+def appointment_upcoming_for_user(user: User, *, now: datetime) -> QuerySet[Appointment]:
+    """Booked appointments still ahead, soonest first."""
+    return appointment_list_for_user(user).filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")

@@ -16,8 +16,9 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
-from core.models import CUSTOMER_ROLES, Role, User
+from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
 from core.selectors import customer_by_email
 from core.services import audit_record
@@ -31,8 +32,8 @@ from offices.services import parse_weekly_hours, yaml_file_load
 from . import rules, selectors
 from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
 
-BOOK_FOR_OTHERS_ROLES = frozenset({Role.REPRESENTATIVE, Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN})
-BOOK_ELSEWHERE_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN})
+BOOK_FOR_OTHERS_ROLES = frozenset({Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.ADMIN})
+BOOK_ELSEWHERE_ROLES = frozenset({*CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.ADMIN})
 REASON_FOR_OTHER_OFFICE = _(
     "This customer's office is {office}. To book at another office, give the reason (such as emergency advance "
     "parole, or a case moved there for interview); it is recorded."
@@ -317,7 +318,7 @@ def _staff_transition(
 ) -> Appointment:
     now = now or timezone.now()
     appointment = selectors.appointment_get_for_user(actor, appointment_id)
-    if actor.role not in (Role.OFFICE_STAFF, Role.ADMIN):
+    if not access.acts_for_office(actor, appointment.office_id):  # seeing it is not running its day
         raise NotFound(str(selectors.APPOINTMENT_NOT_FOUND))
     if new == AppointmentStatus.NO_SHOW and now < appointment.starts_at:
         raise Conflict(str(NOT_YET), code="not_started")

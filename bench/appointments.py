@@ -105,7 +105,7 @@ def prepare(count: int) -> tuple[list[str], list]:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from appointments.models import Appointment, AppointmentPolicy, Slot
     from appointments.selectors import bookable_availability
@@ -125,7 +125,7 @@ def prepare(count: int) -> tuple[list[str], list]:
             for i in range(count)
         ])
         CustomerProfile.objects.bulk_create([CustomerProfile(user=u, country="US", zip_code=ZIP) for u in users])
-        tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+        tokens = [AuthToken.objects.create(user=u)[1] for u in users]  # the secrets (stored hashed)
         AppointmentPolicy.objects.filter(office__isnull=True).update(
             booking_horizon_days=HORIZON_DAYS, max_active_per_customer=10_000)
     office = Office.objects.get(code=OFFICE)
@@ -133,7 +133,7 @@ def prepare(count: int) -> tuple[list[str], list]:
     tomorrow = now.astimezone(office.time_zone).date() + timedelta(days=1)
     free = [s for s in bookable_availability(office, now=now) if s.start.astimezone(office.time_zone).date() >= tomorrow]
     Slot.objects.create(office=office, starts_at=free[0].start, ends_at=free[0].end, capacity=1)
-    return [t.key for t in tokens], free
+    return tokens, free
 
 
 def slot_check() -> tuple[int, list]:

@@ -94,3 +94,16 @@ class ZipForm(PortalForm):
 class CountryForm(PortalForm):
     country = forms.ChoiceField(label=_("Country of residence"), choices=overseas_country_choices)
     region = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+
+class SecondFactorForm(PortalForm):
+    code = forms.CharField(
+        label=_("Code"), max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class SearchForm(PortalForm):
+    q = forms.CharField(label=_("Search this site"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search"}))

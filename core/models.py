@@ -25,14 +25,18 @@ class BaseModel(models.Model):
 class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     REPRESENTATIVE = "representative", _("Representative (attorney or accredited representative)")
-    NCSC_AGENT = "ncsc_agent", _("Contact-center agent")
+    NCSC_TIER1 = "ncsc_tier1", _("Contact Center Tier 1 (customer service representative)")
+    NCSC_TIER2 = "ncsc_tier2", _("Contact Center Tier 2 (immigration services officer)")
     OFFICE_STAFF = "office_staff", _("Office staff")
     HQ_OSCO = "hq_osco", _("HQ Office of Service Center Operations")
     ADMIN = "admin", _("Administrator")
 
 
 CUSTOMER_ROLES = frozenset({Role.CUSTOMER, Role.REPRESENTATIVE})
-STAFF_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
+CONTACT_CENTER_ROLES = frozenset({Role.NCSC_TIER1, Role.NCSC_TIER2})
+STAFF_ROLES = frozenset({*CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
+# `createstaff --role ncsc_agent` (the role's name before the two tiers) still makes a Tier 1 agent.
+ROLE_ALIASES = {"ncsc_agent": Role.NCSC_TIER1}
 
 
 class PortalUserManager(UserManager["User"]):
@@ -145,6 +149,8 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Its worker stopped mid-send: it may have gone out. Kept for an admin, never re-sent blindly.
+    HELD = "held", _("Held (outcome unknown)")
 
 
 class Notification(BaseModel):
@@ -175,6 +181,11 @@ class Notification(BaseModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set when the row is first claimed; every send of the row carries it, so a provider that keeps
+    # Message-IDs drops a second copy.
+    message_id = models.CharField(max_length=255, null=True, blank=True)
+    # After a failed send: not before this time (backoff). Empty: due as soon as it is handed over.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -221,3 +232,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class CacheEntry(models.Model):
+    """A row of the database cache (`caches["fallback"]`, Django's DatabaseCache): where throttles
+    count while the shared cache (Redis) is down. Same columns as `manage.py createcachetable`."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "portal_cache_fallback"
+
+    def __str__(self) -> str:
+        return self.cache_key

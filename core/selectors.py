@@ -1,4 +1,7 @@
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from .errors import ApplicationError
 from .models import CUSTOMER_ROLES, User
@@ -18,3 +21,9 @@ def customer_by_email(email: str) -> User:
     if customer is None:
         raise ApplicationError.for_field("customer", str(NO_SUCH_CUSTOMER), code="no_such_customer")
     return customer
+
+
+def api_tokens_for_user(user: User) -> QuerySet[AuthToken]:
+    """The user's unexpired API tokens, newest first."""
+    return AuthToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())).order_by(
+        "-created")

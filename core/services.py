@@ -1,17 +1,24 @@
 """Writes for accounts and the audit trail."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from offices import rules as place_rules
 from offices.models import Office
 
-from .errors import ApplicationError, NotFound
+from . import access
+from .errors import ApplicationError, Forbidden, NotFound
 from .models import STAFF_ROLES, AuditEvent, CustomerProfile, Language, Role, User
 from .notifications import notification_queue
 
@@ -21,6 +28,9 @@ RESIDENCE_BOTH = _("Give either a U.S. ZIP code or a country outside the United 
 UNKNOWN_ROLE = _("Role must be one of: {roles}.")
 OFFICE_REQUIRED = _("Office staff must belong to an office: give --office CODE.")
 UNKNOWN_OFFICE = _("No office has the code {code}.")
+SECOND_FACTOR_NEEDED = _("Staff need the code from their authenticator app (or a recovery code) for an API token.")
+TOKEN_NOT_FOUND = _("No token with that id is yours.")
+WRONG_CODE = _("That code is not right. Enter the 6-digit code your authenticator app shows now, or a recovery code.")
 
 
 def audit_record(*, actor: User | None, action: str, target: models.Model | None = None, **data: Any) -> AuditEvent:
@@ -180,3 +190,98 @@ def staff_create(
     user.save()
     audit_record(actor=actor, action="staff.saved", target=user, role=role, office=office.code if office else None)
     return user
+
+
+# --- API tokens (django-rest-knox: stored hashed, each with an expiry) ------------------------------
+
+def api_token_ttl(user: User) -> timedelta:
+    """Customers' tokens last 30 days, staff tokens 8 hours (settings)."""
+    if access.requires_second_factor(user):
+        return settings.PORTAL_API_TOKEN_TTL_STAFF
+    return settings.PORTAL_API_TOKEN_TTL_CUSTOMER
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, second_factor: bool = False) -> tuple[AuthToken, str]:
+    """A new token for `user` (the secret is returned once, never stored). Staff get one only with
+    a second factor; past the per-person limit the oldest tokens are revoked."""
+    if access.requires_second_factor(user) and not second_factor:
+        raise Forbidden(str(SECOND_FACTOR_NEEDED), code="second_factor_required")
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one issue at a time per person
+    instance, secret = AuthToken.objects.create(user=user, expiry=api_token_ttl(user))
+    keep = AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[
+        : settings.PORTAL_API_TOKENS_PER_USER]
+    AuthToken.objects.filter(user=user).exclude(digest__in=list(keep)).delete()
+    audit_record(actor=user, action="api_token.issued", target=user, token=instance.token_key[:8])
+    return instance, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: str) -> None:
+    """Revoke one of the user's own tokens (404 for anyone else's or none)."""
+    deleted, _rows = AuthToken.objects.filter(user=user, digest=token_id).delete()
+    if not deleted:
+        raise NotFound(str(TOKEN_NOT_FOUND))
+    audit_record(actor=user, action="api_token.revoked", target=user)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> int:
+    deleted, _rows = AuthToken.objects.filter(user=user).delete()
+    audit_record(actor=user, action="api_token.revoked_all", target=user, count=deleted)
+    return deleted
+
+
+# --- Second factor (django-otp: TOTP with single-use recovery codes) ---------------------------------
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def second_factor_begin(*, user: User) -> TOTPDevice:
+    """A new authenticator (TOTP) for the user to scan; it counts once confirmed with a code."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def second_factor_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the new authenticator with its current code; returns it and fresh recovery codes
+    (shown once). Earlier authenticators and recovery codes are replaced."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None or not device.verify_token(_code(code)):
+        raise ApplicationError.for_field("code", str(WRONG_CODE), code="wrong_code")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_renew(user=user)
+    audit_record(actor=user, action="second_factor.enrolled", target=user)
+    return device, codes
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def _code(value: str) -> str:
+    return "".join((value or "").split()).lower()
+
+
+def second_factor_verify(*, user: User, code: str) -> Any:
+    """The device that accepts `code` (an authenticator code, or a recovery code, used up), or a
+    400 on `code`. django-otp slows repeated wrong codes down (its throttling)."""
+    device = match_token(user, _code(code)) if code else None
+    if device is None:
+        raise ApplicationError.for_field("code", str(WRONG_CODE), code="wrong_code")
+    if isinstance(device, StaticDevice):
+        audit_record(actor=user, action="second_factor.recovery_code_used", target=user)
+    return device
+
+
+def has_second_factor(user: User) -> bool:
+    return user_has_device(user, confirmed=True)

@@ -1,15 +1,25 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import views, views_auth
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    path("about/", views.about, name="about"),
+    path("about/accessibility/", views.accessibility, name="accessibility"),
+    path("about/privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/two-factor/", views_auth.two_factor, name="two_factor"),
+    path("accounts/two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery-codes/", views_auth.recovery_codes_renew, name="recovery_codes"),
+    path("accounts/tokens/<str:token_id>/revoke/", views_auth.token_revoke, name="token_revoke"),
 ]

@@ -5,14 +5,20 @@ from django.contrib.auth.views import LoginView
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from appointments import selectors as appointment_selectors
+from service_requests import selectors as request_selectors
+
+from . import access, navigation, services, signin
 from .errors import ApplicationError
-from .forms import CountryForm, ProfileForm, SignInForm, SignupForm, ZipForm
+from .forms import CountryForm, ProfileForm, SearchForm, SignInForm, SignupForm, ZipForm
 from .http import AuthenticatedHttpRequest
-from .models import CustomerProfile
+from .models import CUSTOMER_ROLES, CustomerProfile
+from .search import site_search
+from .views_auth import tokens_context
 from .web import form_add_application_error
 
 
@@ -20,21 +26,73 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"zip_form": ZipForm(), "country_form": CountryForm()})
 
 
+@login_required
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where sign-in lands: customers on their dashboard, staff on their role's start page."""
+    return redirect(navigation.start_page_for(request.user))
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A signed-in customer's page: upcoming appointments, open requests with the next date that
+    matters, and the latest answers from USCIS."""
+    user = request.user
+    if user.role not in CUSTOMER_ROLES:
+        return redirect(navigation.start_page_for(user))
+    now = timezone.now()
+    return render(request, "core/dashboard.html", {
+        "appointments": list(appointment_selectors.appointment_upcoming_for_user(user, now=now)
+                             .select_related("office")[:5]),
+        "requests": request_selectors.customer_open_requests(user, now=now),
+        "responses": request_selectors.customer_recent_responses(user),
+        "now": now,
+    })
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results, status = None, 200
+    if form.is_bound:
+        if form.is_valid():
+            results = site_search(form.cleaned_data["q"], user=request.user)
+        else:
+            status = 400
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else request.GET.get("q", "")[:100]
+    return render(request, "core/search.html", {"form": form, "results": results, "search_query": query},
+                  status=status)
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/about.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:profile")
     form = SignupForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE[:2]})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            signin.signup_counted(request)
             user = services.customer_register(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
+            status = exc.status_code
         else:
             login(request, user, backend="core.auth_backends.UsernameOrEmailBackend")
             messages.success(request, _("Your account is ready. Welcome, %(name)s.") % {"name": user.first_name})
             return redirect("core:profile")
-    status = 400 if request.method == "POST" else 200
+    else:
+        status = 400 if request.method == "POST" else 200
     return render(request, "core/signup.html", {"form": form}, status=status)
 
 
@@ -67,7 +125,9 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, _("Your details are saved."))
                 return redirect("core:profile")
     status = 400 if request.method == "POST" else 200
-    return render(request, "core/profile.html", {"form": form, "profile": profile_obj}, status=status)
+    context = {"form": form, "profile": profile_obj, "staff_second_factor": access.requires_second_factor(request.user),
+               **tokens_context(request)}
+    return render(request, "core/profile.html", context, status=status)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -4,7 +4,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Role
+from core.models import CONTACT_CENTER_ROLES, Role
 
 from .models import CONFIDENTIAL_CLASSES, RequestType
 
@@ -19,7 +19,7 @@ COA_NOT_FOR_CONFIDENTIAL = _(
 _RECEIPT_RE = re.compile(r"^[A-Z]{3}[0-9*]{10}$")
 
 # Who files for a caller (an account or a name and e-mail), and who acts on a request at an office.
-CALLER_FILING_ROLES = frozenset({Role.NCSC_AGENT, Role.OFFICE_STAFF, Role.ADMIN})
+CALLER_FILING_ROLES = frozenset({*CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.ADMIN})
 REQUEST_ACTING_ROLES = frozenset({Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN})
 
 # Types a customer can describe without a receipt number.

@@ -108,3 +108,12 @@ def private_postgres():
 
     with PostgresCluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_counters():
+    """Sign-in and sign-up counters live on the cache (locmem in tests): each test starts clean."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield

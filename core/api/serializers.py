@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from rest_framework import serializers
 
 from core.models import Language, User
@@ -38,12 +39,14 @@ class ProfileInputSerializer(serializers.Serializer):
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):
+    # Staff accounts may have no e-mail: "" is not an address, so no `format: email` here.
+    email = serializers.CharField(help_text="The account's e-mail address; empty for staff accounts without one")
     zip_code = serializers.CharField(source="profile.zip_code", default="")
     country = serializers.CharField(source="profile.country.code", default="")
     region = serializers.CharField(source="profile.region", default="")
     office_choice = serializers.CharField(source="profile.office_choice.code", default=None)
     preferred_language = serializers.CharField(source="profile.preferred_language", default="en")
-    office = serializers.CharField(source="office.code", default=None)
+    office = serializers.CharField(source="office.code", default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -56,6 +59,8 @@ class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, allow_blank=True, help_text="Username or e-mail.")
     email = serializers.CharField(required=False, allow_blank=True)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    code = serializers.CharField(required=False, allow_blank=True, max_length=32, write_only=True,
+                                 help_text="Staff: the 6-digit code from the authenticator app, or a recovery code.")
 
     def validate(self, attrs: dict) -> dict:
         if not (attrs.get("username") or attrs.get("email")):
@@ -64,4 +69,24 @@ class TokenInputSerializer(serializers.Serializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once; send it as `Authorization: Token …`")
+    expiry = serializers.DateTimeField()
+
+
+class RegisterOutputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    detail = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    id = serializers.CharField(source="digest", help_text="Use it to revoke the token")
+    starts_with = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text="The token this request was made with")
+
+    def get_starts_with(self, obj: AuthToken) -> str:
+        return obj.token_key[:8]
+
+    def get_current(self, obj: AuthToken) -> bool:
+        return obj.digest == self.context.get("current")

@@ -1,21 +1,22 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import logout as session_logout
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import permissions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core import services
+from core import access, selectors, services, signin
 from core.errors import NotFound
 from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
 from .serializers import (
     AccountOutputSerializer,
+    ApiTokenSerializer,
     ProfileInputSerializer,
     RegisterInputSerializer,
     TokenInputSerializer,
@@ -24,42 +25,88 @@ from .serializers import (
 
 BAD_CREDENTIALS = _("Unable to sign in with those credentials.")
 NO_PROFILE = _("Staff accounts have no residence.")
+CODE_REQUIRED = _("Staff accounts need the code from their authenticator app (or a recovery code).")
+_LOCKED = OpenApiResponse(description="Too many attempts: try again after `Retry-After` seconds")
 
 
 class RegisterApi(APIView):
-    """Customer sign-up. Residence is a U.S. ZIP code or, for customers abroad, a country."""
+    """Customer sign-up. Residence is a U.S. ZIP code or, for customers abroad, a country.
+    Sign-ups are limited per client address, shared with the web form (429 past the limit)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: AccountOutputSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterInputSerializer, responses={201: AccountOutputSerializer, 429: _LOCKED},
+                   tags=["auth"])
     def post(self, request: Request) -> Response:
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        signin.signup_counted(request._request)
         user = services.customer_register(**data.validated_data)
         return Response(AccountOutputSerializer(user_with_profile(user.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class TokenApi(APIView):
-    """Exchange a username or e-mail and password for an API token (`Authorization: Token …`)."""
+    """Exchange a username or e-mail and password (and, for staff, a second-factor code) for an API
+    token (`Authorization: Token …`). Tokens expire: customers' after 30 days, staff's after 8 hours.
+
+    Failed attempts are limited per account and per client address; past the limit the answer is
+    429 with `Retry-After`, the same for every address."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, tags=["auth"])
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, 429: _LOCKED}, tags=["auth"])
     def post(self, request: Request) -> Response:
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         login = data.validated_data.get("username") or data.validated_data.get("email")
-        user = authenticate(request, username=login, password=data.validated_data["password"])
+        django_request = request._request
+        user = authenticate(django_request, username=login, password=data.validated_data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            raise signin.TooManyAttempts(signin.lockout_message(signin.retry_after(django_request, login)))
         if user is None:
             raise ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        second_factor = False
+        if access.requires_second_factor(user):
+            code = data.validated_data.get("code", "")
+            if not code:
+                raise ValidationError({"code": [CODE_REQUIRED]})
+            services.second_factor_verify(user=user, code=code)
+            second_factor = True
+        instance, secret = services.api_token_issue(user=user, second_factor=second_factor)
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
+        return Response({"token": secret, "expiry": instance.expiry})
+
+
+class LogoutApi(APIView):
+    """Sign out: the token this request carries is revoked (or the browser session ends)."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request: AuthenticatedRequest) -> Response:
+        if isinstance(request.auth, AuthToken):
+            services.api_token_revoke(user=request.user, token_id=request.auth.digest)
+        else:
+            session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListApi(APIView):
+    """Your API tokens (their secrets are never shown again), newest first."""
+
+    @extend_schema(responses={200: ApiTokenSerializer(many=True)}, tags=["auth"])
+    def get(self, request: AuthenticatedRequest) -> Response:
+        current = request.auth.digest if isinstance(request.auth, AuthToken) else None
+        rows = selectors.api_tokens_for_user(request.user)
+        return Response(ApiTokenSerializer(rows, many=True, context={"current": current}).data)
+
+
+class TokenDetailApi(APIView):
+    @extend_schema(responses={204: None, 404: OpenApiResponse(description="Not one of your tokens")}, tags=["auth"])
+    def delete(self, request: AuthenticatedRequest, token_id: str) -> Response:
+        """Revoke one of your tokens."""
+        services.api_token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):
@@ -90,3 +137,4 @@ class MeApi(APIView):
             changes.setdefault("zip_code", "")
         services.customer_profile_update(user=user, **{**current, **changes})
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
+

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import HourMinuteField
 from offices import jurisdiction, selectors
 from offices.jurisdiction import Status
 from offices.models import Agency, Confidence, ContactChannel, Office, RedirectTopic
@@ -14,8 +15,8 @@ from offices.models import Agency, Confidence, ContactChannel, Office, RedirectT
 class WeeklyHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="Monday = 0 … Sunday = 6")
     weekday_name = serializers.CharField(source="get_weekday_display")
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourMinuteField()
+    closes = HourMinuteField()
 
 
 class _NowMixin:
@@ -51,7 +52,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
             cache[obj.pk] = selectors.channel_status(obj, at=self._now())
         return cache[obj.pk]
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: ContactChannel) -> bool | None:
         return self._status(obj).open_now
 
@@ -105,7 +106,7 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
         channels = selectors.visible_channels(obj.channels.all(), staff=bool(self.context.get("staff_view")))
         return ContactChannelSerializer(channels, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: Office) -> bool | None:
         closures = jurisdiction.closed_days(obj) if self.context.get("from_index") else None
         return selectors.office_status(obj, at=self._now(), closures=closures).open_now

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError, Conflict
-from core.models import Role, User
+from core.models import CONTACT_CENTER_ROLES, Role, User
 from core.services import audit_record, residence_normalize
 from offices.selectors import agency_closure_days
 
@@ -51,7 +51,7 @@ def filing_channel(actor: User, channel: str | None) -> str:
         return Channel.ONLINE
     if channel:
         return channel
-    return Channel.PHONE if actor.role == Role.NCSC_AGENT else Channel.ONLINE
+    return Channel.PHONE if actor.role in CONTACT_CENTER_ROLES else Channel.ONLINE
 
 
 def filing_check_request(*, request_type: str, case_class: str, receipt: str, description: str) -> None:

@@ -9,13 +9,12 @@ from appointments import services
 from appointments.models import Appointment, AppointmentPolicy, Slot
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import chicago
+from tests.auth import api_for
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 
 def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(user)
 
 
 BOOK = {"office": "CHI", "start": "2026-12-01T09:00:00-06:00", "reason": "information"}
@@ -184,6 +183,7 @@ def test_staff_books_for_a_caller_and_runs_the_day(frozen, maria):
     response = client.post("/api/v1/appointments/", {**BOOK, "customer": "maria@example.com"}, format="json")
     assert response.status_code == 201 and response.json()["customer"] == "maria@example.com"
     frozen.move_to("2026-12-01T08:55:00-06:00")
+    client = client_for(staff)  # staff tokens last 8 hours: the next day's shift signs in again
     appointment_id = response.json()["id"]
     assert client.post(f"/api/v1/appointments/{appointment_id}/check-in/").json()["status"] == "checked_in"
     assert client.post(f"/api/v1/appointments/{appointment_id}/check-in/").status_code == 409
@@ -304,3 +304,11 @@ def test_bad_reschedule_start_is_400_and_changes_nothing(frozen, maria, start):
     assert response.status_code == 400, response.content
     assert "start" in response.json()
     assert state() == before
+
+
+def test_staff_who_book_at_another_office_get_the_appointment_through_the_api(frozen, maria):
+    houston = client_for(StaffFactory(office=Office.objects.get(code="HOU")))
+    response = houston.post("/api/v1/appointments/", {**BOOK, "customer": "maria@example.com"}, format="json")
+    assert response.status_code == 201, response.content
+    assert houston.get(f"/api/v1/appointments/{response.json()['id']}/").status_code == 200
+    assert houston.post(f"/api/v1/appointments/{response.json()['id']}/check-in/").status_code == 404

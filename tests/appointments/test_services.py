@@ -138,7 +138,7 @@ def test_customers_where_no_office_takes_appointments_are_told_where_to_go(froze
 
 def test_a_representative_and_staff_book_for_a_named_customer(frozen, maria):
     counsel = UserFactory(role="representative")
-    agent = UserFactory(role="ncsc_agent", username="agent1")
+    agent = UserFactory(role="ncsc_tier1", username="agent1")
     by_counsel = book(counsel, customer_email="MARIA@example.com")
     by_agent = book(agent, customer_email="maria@example.com", start=chicago(2, 9))
     assert by_counsel.customer == by_agent.customer == maria

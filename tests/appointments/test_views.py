@@ -7,6 +7,7 @@ from appointments import services
 from appointments.models import Appointment, Slot
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import chicago
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.html import assert_accessible_outline
 
@@ -17,7 +18,7 @@ def book(customer, start=None):
 
 
 def test_booking_page_shows_the_office_and_a_grouped_slot_picker(frozen, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.get("/appointments/book/")
     html = response.content.decode()
     assert response.status_code == 200 and "Chicago Field Office" in html
@@ -27,7 +28,7 @@ def test_booking_page_shows_the_office_and_a_grouped_slot_picker(frozen, maria, 
 
 
 def test_book_on_the_web_then_see_the_notice(frozen, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/appointments/book/", {"reason": "information", "start": "2026-12-01T09:00:00-06:00"})
     appointment = Appointment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/appointments/{appointment.pk}/"
@@ -38,7 +39,7 @@ def test_book_on_the_web_then_see_the_notice(frozen, maria, client):
 
 
 def test_booking_without_a_time_is_400_with_the_error_by_the_picker(frozen, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/appointments/book/", {"reason": "information", "start": ""})
     assert response.status_code == 400
     assert "Choose a time." in response.content.decode() and not Appointment.objects.exists()
@@ -48,20 +49,20 @@ def test_booking_a_full_slot_on_the_web_is_409_and_says_so(frozen, directory, cl
     for customer in CustomerFactory.create_batch(3):
         book(customer)
     late = CustomerFactory()
-    client.force_login(late)
+    sign_in(client, late)
     response = client.post("/appointments/book/", {"reason": "information", "start": "2026-12-01T09:00:00-06:00"})
     assert response.status_code == 409 and "fully booked" in response.content.decode()
 
 
 def test_customers_abroad_without_an_office_are_told_where_to_go(frozen, directory, client):
-    client.force_login(CustomerFactory(profile__country="FR", profile__zip_code=""))
+    sign_in(client, CustomerFactory(profile__country="FR", profile__zip_code=""))
     response = client.get("/appointments/book/")
     assert response.status_code == 409 and "embassy or consulate" in response.content.decode()
 
 
 def test_reschedule_and_cancel_on_the_web(frozen, maria, client):
     appointment = book(maria)
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get(f"/appointments/{appointment.pk}/reschedule/").status_code == 200
     response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-02T10:00:00-06:00"})
     assert response.status_code == 302
@@ -76,7 +77,7 @@ def test_reschedule_and_cancel_on_the_web(frozen, maria, client):
 
 def test_calendar_file_on_the_web(frozen, maria, client):
     appointment = book(maria)
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.get(f"/appointments/{appointment.pk}/calendar.ics")
     assert response.status_code == 200 and b"BEGIN:VCALENDAR" in response.content
 
@@ -88,7 +89,7 @@ def test_calendar_file_on_the_web(frozen, maria, client):
 )
 def test_another_customers_appointment_is_404_on_the_web(frozen, maria, other_customer, client, method, suffix):
     appointment = book(maria)
-    client.force_login(other_customer)
+    sign_in(client, other_customer)
     response = getattr(client, method)(f"/appointments/{appointment.pk}/{suffix}",
                                        {"start": "2026-12-02T10:00:00-06:00"} if method == "post" else None)
     assert response.status_code == 404
@@ -102,14 +103,14 @@ def test_pages_need_sign_in(frozen, client):
 
 def test_my_appointments_lists_upcoming(frozen, maria, client):
     book(maria)
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get("/appointments/").content.decode()
     assert "Tuesday 1 December 2026, 09:00" in html
     assert_accessible_outline(html)
 
 
 def test_representative_books_for_a_named_customer_on_the_web(frozen, maria, client):
-    client.force_login(UserFactory(role="representative"))
+    sign_in(client, UserFactory(role="representative"))
     page = client.get("/appointments/book/?customer=maria@example.com")
     assert page.status_code == 200 and "Booking for Maria" in page.content.decode()
     response = client.post("/appointments/book/?customer=maria@example.com",
@@ -122,8 +123,8 @@ def test_representative_books_for_a_named_customer_on_the_web(frozen, maria, cli
 def test_staff_day_check_in_and_no_show(frozen, maria, client):
     first, second = book(maria), book(maria, start=chicago(1, 10))
     staff = StaffFactory(office=Office.objects.get(code="CHI"))
-    client.force_login(staff)
     frozen.move_to(chicago(1, 10, 15))
+    sign_in(client, staff)  # staff sessions end after 15 idle minutes: sign in on the day
     html = client.get("/staff/appointments/?date=2026-12-01").content.decode()
     assert first.confirmation_code in html and second.confirmation_code in html
     assert_accessible_outline(html)
@@ -137,7 +138,7 @@ def test_staff_day_check_in_and_no_show(frozen, maria, client):
 
 def test_staff_day_far_from_today_shows_the_field_error_and_today(frozen, maria, client):
     book(maria, start=chicago(30, 10, month=11))
-    client.force_login(StaffFactory(office=Office.objects.get(code="CHI")))
+    sign_in(client, StaffFactory(office=Office.objects.get(code="CHI")))
     response = client.get("/staff/appointments/?date=9999-12-31")
     html = response.content.decode()
     assert response.status_code == 200 and "Choose a date within 10 years of today." in html
@@ -146,9 +147,9 @@ def test_staff_day_far_from_today_shows_the_field_error_and_today(frozen, maria,
 
 def test_staff_of_another_office_get_404_and_customers_get_403(frozen, maria, client):
     appointment = book(maria)
-    client.force_login(StaffFactory(office=Office.objects.get(code="HOU")))
+    sign_in(client, StaffFactory(office=Office.objects.get(code="HOU")))
     assert client.post(f"/staff/appointments/{appointment.pk}/check-in/").status_code == 404
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get("/staff/appointments/").status_code == 403
 
 
@@ -160,7 +161,7 @@ def state():
 
 def test_booking_page_offers_nothing_on_a_closure_day(frozen, maria, client):
     OfficeClosure.objects.create(office=Office.objects.get(code="CHI"), date=date(2026, 12, 2), reason="Snow")
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get("/appointments/book/").content.decode()
     assert "Tuesday, 1 December 2026</legend>" in html and 'value="2026-12-01T09:00:00-06:00"' in html
     assert "Thursday, 3 December 2026</legend>" in html
@@ -168,7 +169,7 @@ def test_booking_page_offers_nothing_on_a_closure_day(frozen, maria, client):
 
 
 def test_booking_page_in_honolulu_shows_honolulu_times(frozen, directory, client):
-    client.force_login(CustomerFactory(profile__zip_code="96813"))
+    sign_in(client, CustomerFactory(profile__zip_code="96813"))
     html = client.get("/appointments/book/").content.decode()
     assert "Honolulu Field Office" in html and "Times are local to the office (Pacific/Honolulu)" in html
     # 08:00 in Chicago is 04:00 in Honolulu: the whole Monday there is still bookable.
@@ -182,7 +183,7 @@ def test_reschedule_into_a_full_slot_on_the_web_is_409_and_keeps_the_time(frozen
     for customer in CustomerFactory.create_batch(3):
         book(customer, start=chicago(2, 10))
     before = state()
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": "2026-12-02T10:00:00-06:00"})
     assert response.status_code == 409 and "fully booked" in response.content.decode()
     assert state() == before
@@ -226,7 +227,7 @@ def cancel_within_1_hour(maria, frozen):
 def test_policy_limits_on_the_web_are_409_with_the_reason(frozen, maria, client, setup, message):
     path, data = setup(maria, frozen)
     before = state()
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post(path, data)
     assert response.status_code == 409 and message in response.content.decode()
     assert state() == before
@@ -240,7 +241,7 @@ BAD_STARTS = pytest.mark.parametrize(
 
 @BAD_STARTS
 def test_booking_a_bad_start_on_the_web_is_400(frozen, maria, client, start):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/appointments/book/", {"reason": "information", "start": start})
     assert response.status_code == 400 and 'id="id_start_error"' in response.content.decode()
     assert not Appointment.objects.exists() and not Slot.objects.exists()
@@ -250,7 +251,22 @@ def test_booking_a_bad_start_on_the_web_is_400(frozen, maria, client, start):
 def test_rescheduling_to_a_bad_start_on_the_web_is_400(frozen, maria, client, start):
     appointment = book(maria)
     before = state()
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post(f"/appointments/{appointment.pk}/reschedule/", {"start": start})
     assert response.status_code == 400 and 'id="id_start_error"' in response.content.decode()
     assert state() == before
+
+
+def test_staff_who_book_at_another_office_see_what_they_booked(frozen, maria, client):
+    """Houston staff booking for a Chicago customer land on the appointment (not a 404); the day's
+    check-in stays with Chicago's staff."""
+    houston = StaffFactory(office=Office.objects.get(code="HOU"))
+    sign_in(client, houston)
+    page = client.get("/appointments/book/?customer=maria@example.com")
+    start = page.context["days"][0]["slots"][0].start.isoformat()
+    response = client.post("/appointments/book/?customer=maria@example.com", {"start": start, "reason": "information"})
+    assert response.status_code == 302, response.content[:500]
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and "Chicago" in detail.content.decode()
+    appointment = maria.appointments.get()
+    assert client.post(f"/staff/appointments/{appointment.pk}/check-in/").status_code == 404

@@ -122,11 +122,24 @@ def maria(directory):
 
 
 def sign_in(page: Page, username: str) -> None:
+    """Sign in through the form; staff then enter a recovery code on the second step."""
+    from core import access
+    from core.models import User
+    from tests.auth import recovery_code
+
+    user = User.objects.filter(username=username).first()
+    code = recovery_code(user) if user is not None and access.requires_second_factor(user) else None
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address or username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+    # The Sign out button is in the menu, hidden behind the Menu button on a phone.
+    expect(page.locator('form[action="/accounts/logout/"] button[type="submit"]')).to_be_attached()
+    if code is not None:
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Enter your code")).to_have_count(0)
 
 
 def heading(page: Page):

@@ -47,7 +47,7 @@ def victor(vsc):
 def casey(directory):
     from tests.factories import UserFactory
 
-    return UserFactory(username="casey", first_name="Casey", last_name="Reed", role="ncsc_agent")
+    return UserFactory(username="casey", first_name="Casey", last_name="Reed", role="ncsc_tier1")
 
 
 @pytest.fixture

@@ -48,3 +48,28 @@ def test_seed_demo_refuses_without_debug(directory, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
+
+
+def test_demo_staff_sign_in_with_the_code_demo_code_prints(directory, settings, capsys, client):
+    from io import StringIO
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert "demo_code USERNAME" in capsys.readouterr().out
+    assert client.post("/accounts/login/", {"username": "vsc.staff", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/staff/service-requests/")["Location"].startswith("/accounts/two-factor/")
+    out = StringIO()
+    call_command("demo_code", "vsc.staff", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
+    assert client.get("/staff/service-requests/").status_code == 200
+    with pytest.raises(CommandError):
+        call_command("demo_code", "maria@example.com")
+
+
+def test_createstaff_keeps_ncsc_agent_as_tier_1(directory):
+    call_command("createstaff", "casey", "--office", "NCSC", "--role", "ncsc_agent", "--password", "correct-horse-battery")
+    assert User.objects.get(username="casey").role == "ncsc_tier1"
+    call_command("createstaff", "olivia", "--office", "NCSC", "--role", "ncsc_tier2", "--password", "correct-horse-battery")
+    assert User.objects.get(username="olivia").role == "ncsc_tier2"

@@ -1,4 +1,5 @@
 from core.models import User
+from tests.auth import sign_in
 from tests.factories import CustomerFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
@@ -45,7 +46,7 @@ def test_wrong_password_stays_on_the_form(directory, client):
 
 def test_profile_update_on_the_web(directory, client):
     user = CustomerFactory()
-    client.force_login(user)
+    sign_in(client, user)
     response = client.post("/accounts/profile/", {"zip_code": "", "country": "CA", "preferred_language": "es"})
     assert response.status_code == 302
     user.profile.refresh_from_db()

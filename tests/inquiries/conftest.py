@@ -7,12 +7,12 @@ from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 @pytest.fixture
 def agent(directory):
-    return UserFactory(username="casey", role=Role.NCSC_AGENT, office=Office.objects.get(code="NCSC"))
+    return UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC"))
 
 
 @pytest.fixture
 def other_agent(directory):
-    return UserFactory(username="chris", role=Role.NCSC_AGENT, office=Office.objects.get(code="NCSC"))
+    return UserFactory(username="chris", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC"))
 
 
 @pytest.fixture

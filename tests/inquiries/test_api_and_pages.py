@@ -9,15 +9,14 @@ from core.models import AuditEvent
 from inquiries import services
 from inquiries.models import Inquiry
 from service_requests.models import ServiceRequest
+from tests.auth import api_for, sign_in
 from tests.html import assert_accessible_outline
 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
 def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(user)
 
 
 def test_record_through_the_api_returns_the_triage(agent):
@@ -67,7 +66,7 @@ def test_filters_for_reports(record, agent):
 
 
 def test_staff_record_screen_previews_then_saves(agent, client):
-    client.force_login(agent)
+    sign_in(client, agent)
     data = {"channel": "ncsc_phone", "contact_name": "Ana", "contact_phone": "555", "topic": "other",
             "text": "I need my I-94 corrected", "redirect_topic": "", "expedite_criterion": "", "triage_override": ""}
     preview = client.post("/staff/inquiries/new/", {**data, "preview": "1"})
@@ -85,7 +84,7 @@ def test_staff_record_screen_previews_then_saves(agent, client):
 
 def test_staff_detail_actions(record, agent, client):
     inquiry = record(is_case_specific=True, receipt_number="EAC2290123456")
-    client.force_login(agent)
+    sign_in(client, agent)
     blocked = client.post(f"/staff/inquiries/{inquiry.pk}/reply/", {"body": "Approved"})
     assert blocked.status_code == 409 and "identity check" in blocked.content.decode()
     assert client.post(f"/staff/inquiries/{inquiry.pk}/identity/", {"method": "DOB matched"}).status_code == 302
@@ -108,7 +107,7 @@ ACTIONS = {
 @pytest.mark.parametrize("action", [None, *ACTIONS])
 def test_staff_of_another_office_get_404_on_the_page_and_actions(record, chicago_staff, client, action):
     inquiry = record(receipt_number="EAC2290123456")
-    client.force_login(chicago_staff)
+    sign_in(client, chicago_staff)
     if action is None:
         response = client.get(f"/staff/inquiries/{inquiry.pk}/")
     else:
@@ -124,12 +123,12 @@ def test_staff_list_shows_only_their_office(record, agent, chicago_staff, client
     ours = record()
     theirs = services.inquiry_record(actor=chicago_staff, channel="in_person", topic="case_status",
                                      contact_name="Bo Li", contact_email="bo@example.com")
-    client.force_login(agent)
+    sign_in(client, agent)
     response = client.get("/staff/inquiries/")
     html = response.content.decode()
     assert response.status_code == 200
     assert f"/staff/inquiries/{ours.pk}/" in html and f"/staff/inquiries/{theirs.pk}/" not in html
-    client.force_login(chicago_staff)
+    sign_in(client, chicago_staff)
     html = client.get("/staff/inquiries/").content.decode()
     assert f"/staff/inquiries/{theirs.pk}/" in html and f"/staff/inquiries/{ours.pk}/" not in html
 
@@ -137,7 +136,7 @@ def test_staff_list_shows_only_their_office(record, agent, chicago_staff, client
 def test_misconduct_detail_shows_where_to_refer_the_allegation(record, agent, client):
     misconduct = record(misconduct_alleged=True, text="The officer asked for a bribe.")
     assert misconduct.complaint_kind == "misconduct"
-    client.force_login(agent)
+    sign_in(client, agent)
     html = client.get(f"/staff/inquiries/{misconduct.pk}/").content.decode()
     assert "Refer the allegation to" in html
     assert "Office of Security and Integrity" in html and "633 Third St NW, 3rd Floor" in html and "20529-2275" in html
@@ -150,7 +149,7 @@ def test_misconduct_detail_shows_where_to_refer_the_allegation(record, agent, cl
 
 def test_override_on_the_web_records_the_triage_and_reason(record, agent, client):
     inquiry = record(topic="forms_and_fees")
-    client.force_login(agent)
+    sign_in(client, agent)
     missing = client.post(f"/staff/inquiries/{inquiry.pk}/override/", {"triage": "complaint", "reason": ""})
     assert missing.status_code == 400
     response = client.post(f"/staff/inquiries/{inquiry.pk}/override/",
@@ -168,7 +167,7 @@ def test_override_on_the_web_records_the_triage_and_reason(record, agent, client
 
 def test_reports_page(record, agent, client):
     record(resolved_at_first_contact=True)
-    client.force_login(agent)
+    sign_in(client, agent)
     for by in ("channel", "office"):
         html = client.get(f"/staff/inquiries/reports/?by={by}").content.decode()
         assert "<svg" in html and "100%" in html
@@ -176,7 +175,7 @@ def test_reports_page(record, agent, client):
 
 
 def test_customers_get_403_on_staff_pages(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get("/staff/inquiries/").status_code == 403
     assert client.get("/staff/inquiries/new/").status_code == 403
 
@@ -229,7 +228,7 @@ def test_a_victims_account_is_recorded_as_a_case_question_through_api_and_page(a
         "contact_name": "Ana", "contact_phone": "555-0100"}, format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["triage"], response.json()["complaint_kind"]) == ("standard", "")
-    client.force_login(agent)
+    sign_in(client, agent)
     page = client.post("/staff/inquiries/new/", {
         "channel": "ncsc_phone", "topic": "case_status", "is_case_specific": "on", "text": text,
         "contact_name": "Bea", "contact_phone": "555-0101"})

@@ -2,13 +2,15 @@ import re
 
 import pytest
 
+from tests.auth import sign_in
+
 pytestmark = pytest.mark.django_db
 
 
 def test_the_list_pages_through_every_inquiry_keeping_the_filter(record, agent, client):
     first = [record(topic="case_status").pk for _ in range(27)]
     record(topic="other")  # filtered out
-    client.force_login(agent)
+    sign_in(client, agent)
 
     page1 = client.get("/staff/inquiries/?topic=case_status").content.decode()
     assert "Page 1 of 2" in page1

@@ -27,7 +27,7 @@ def nsc_staff(directory):
 
 @pytest.fixture
 def agent(directory):
-    return UserFactory(username="casey", role=Role.NCSC_AGENT, office=Office.objects.get(code="NCSC"))
+    return UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC"))
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from rest_framework.test import APIClient
 
 from core.models import Role
 from service_requests.models import ServiceRequest
+from tests.auth import api_for, sign_in
 from tests.factories import UserFactory
 from tests.service_requests.bulk import bulk_requests
 
 
 def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(user)
 
 
 FILE = {"request_type": "outside_processing_time", "receipt_number": "EAC-22-901-23456",
@@ -199,12 +198,14 @@ def _load_queue(office_code: str, count: int) -> None:
 def test_staff_queue_query_count_is_the_same_at_every_page_size(vsc_staff):
     _load_queue("VSC", 150)
     counts = []
+    client = api(vsc_staff)
     for size in (1, 10, 100):
         with CaptureQueriesContext(connection) as ctx:
-            body = api(vsc_staff).get(f"/api/v1/service-requests/?page_size={size}").json()
+            body = client.get(f"/api/v1/service-requests/?page_size={size}").json()
         assert len(body["results"]) == size
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] == counts[2] <= 3, counts
+    # The staff token's lookup (staff use real tokens, with the second factor), then the queue's own.
+    assert counts[0] == counts[1] == counts[2] <= 4, counts
 
 
 def test_staff_queue_is_oldest_first_within_a_type_and_filters(vsc_staff):
@@ -236,7 +237,7 @@ def test_queue_count_stops_at_the_cap(vsc_staff, client, monkeypatch):
     body = api(vsc_staff).get("/api/v1/service-requests/?page_size=5").json()
     assert body["count_capped"] is False and body["count"] == 25  # 30 loaded, 5 of them closed
     monkeypatch.setattr(CappedCountPaginator, "cap", 10)
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     assert "More than 10 requests" in client.get("/staff/service-requests/").content.decode()
 
 

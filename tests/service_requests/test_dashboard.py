@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from service_requests import dashboard, selectors, services
+from tests.auth import sign_in
 from tests.html import assert_accessible_outline
 
 ET = ZoneInfo("America/New_York")
@@ -21,7 +22,7 @@ def test_dashboard_counts_stages_windows_and_draws_charts(file_request, maria, v
         services.service_request_respond(actor=vsc_staff, reference_number=answered.reference_number, body="ok")
     with time_machine.travel(datetime(2026, 11, 28, 10, tzinfo=ET), tick=False):
         services.service_request_service_center_inquiry(actor=maria, reference_number=old.reference_number)
-        client.force_login(vsc_staff)
+        sign_in(client, vsc_staff)
         response = client.get("/staff/dashboard/")
         scope = selectors.service_request_list_for_user(vsc_staff).order_by()
         soon_refs = [sr.reference_number for sr in dashboard.opening_soon(scope, now=datetime(2026, 11, 28, tzinfo=ET))]
@@ -37,7 +38,7 @@ def test_dashboard_counts_stages_windows_and_draws_charts(file_request, maria, v
 
 
 def test_dashboard_queries_do_not_grow_with_requests(file_request, vsc_staff, client):
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     file_request()
     with CaptureQueriesContext(connection) as few:
         client.get("/staff/dashboard/")
@@ -49,5 +50,5 @@ def test_dashboard_queries_do_not_grow_with_requests(file_request, vsc_staff, cl
 
 
 def test_customers_cannot_see_the_dashboard(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get("/staff/dashboard/").status_code == 403

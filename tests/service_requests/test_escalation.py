@@ -11,15 +11,14 @@ from rest_framework.test import APIClient
 from core.errors import Conflict, NotFound
 from service_requests import services
 from service_requests.models import EventKind
+from tests.auth import api_for, sign_in
 
 ET = ZoneInfo("America/New_York")
 FILED = datetime(2026, 11, 27, 10, tzinfo=ET)
 
 
 def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(user)
 
 
 @pytest.fixture
@@ -90,7 +89,7 @@ def test_a_field_office_request_follows_up_through_the_contact_center_and_has_no
     assert response.status_code == 200
     body = response.json()
     assert body["escalation"]["stage"] == "sc_inquiry_sent" and body["escalation"]["window2_opens_at"] is None
-    assert body["timeline"][-1]["kind"] == "service_center_inquiry"
+    assert body["timeline"][-1]["kind"] == "contact_center_inquiry"
     assert body["timeline"][-1]["to_office"]["code"] == "CHI"
     assert mail.outbox == []  # the field office has no mailbox: the inquiry waits in its queue
     assert hq.status_code == 409 and hq.json()["code"] == "no_hq_step"
@@ -143,7 +142,7 @@ def test_detail_shows_window_dates(filed, maria):
 
 
 def test_customer_page_says_when_they_may_write_then_offers_the_form(filed, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     with time_machine.travel(datetime(2026, 11, 28, tzinfo=ET), tick=False):
         html = client.get(f"/service-requests/{filed.reference_number}/").content.decode()
     assert "You may write to the Vermont Service Center from 12 December 2026" in html
@@ -155,14 +154,14 @@ def test_customer_page_says_when_they_may_write_then_offers_the_form(filed, mari
                                {"message": "Still nothing"})
     assert response.status_code == 302
     with time_machine.travel(datetime(2026, 12, 13, tzinfo=ET), tick=False):
-        client.force_login(maria)  # sessions last two weeks; travelling in time outlives them
+        sign_in(client, maria)  # sessions last two weeks; travelling in time outlives them
         html = client.get(f"/service-requests/{filed.reference_number}/").content.decode()
     assert "You wrote to the service center on 12 December 2026" in html
     assert "you may contact HQ Office of Service Center Operations from then" in html and "2 January 2027" in html
 
 
 def test_early_inquiry_on_the_web_is_409_with_the_date(filed, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     with time_machine.travel(datetime(2026, 12, 1, tzinfo=ET), tick=False):
         response = client.post(f"/service-requests/{filed.reference_number}/service-center-inquiry/", {})
     assert response.status_code == 409 and "2026-12-12" in response.content.decode()
@@ -172,7 +171,7 @@ def test_early_hq_inquiry_on_the_web_is_409_with_the_date(filed, maria, client):
     with time_machine.travel(datetime(2026, 12, 20, tzinfo=ET), tick=False):
         services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
     with time_machine.travel(datetime(2027, 1, 9, 23, tzinfo=ET), tick=False):
-        client.force_login(maria)
+        sign_in(client, maria)
         response = client.post(f"/service-requests/{filed.reference_number}/hq-inquiry/", {"message": "Please help"})
     assert response.status_code == 409 and "2027-01-10" in response.content.decode()
     filed.refresh_from_db()
@@ -184,7 +183,7 @@ def test_another_person_gets_404_on_the_hq_inquiry_page(request, filed, maria, c
     with time_machine.travel(datetime(2026, 12, 12, 9, tzinfo=ET), tick=False):
         services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
     with time_machine.travel(datetime(2027, 2, 1, tzinfo=ET), tick=False):  # the owner could send it now
-        client.force_login(request.getfixturevalue(who))
+        sign_in(client, request.getfixturevalue(who))
         response = client.post(f"/service-requests/{filed.reference_number}/hq-inquiry/", {"message": "x"})
     assert response.status_code == 404
     filed.refresh_from_db()
@@ -195,7 +194,7 @@ def test_service_center_queue_shows_inbound_inquiries(filed, maria, vsc_staff, c
     with time_machine.travel(datetime(2026, 12, 12, 9, tzinfo=ET), tick=False):
         services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
     with time_machine.travel(datetime(2026, 12, 15, 9, tzinfo=ET), tick=False):
-        client.force_login(vsc_staff)
+        sign_in(client, vsc_staff)
         html = client.get("/staff/service-requests/?inquiry=service_center").content.decode()
         listed = api(vsc_staff).get("/api/v1/service-requests/?inquiry=service_center").json()
     assert filed.reference_number in html and "3\xa0days" in html

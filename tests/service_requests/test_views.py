@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from service_requests import services
 from service_requests.models import ServiceRequest
+from tests.auth import sign_in
 from tests.html import assert_accessible_outline
 from tests.service_requests.bulk import bulk_requests
 
@@ -21,7 +22,7 @@ ACTIONS = {
 
 
 def test_customer_files_on_the_web_and_sees_the_detail(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get("/service-requests/new/").status_code == 200
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": "EAC-22-901-23456", "case_class": "standard",
@@ -34,7 +35,7 @@ def test_customer_files_on_the_web_and_sees_the_detail(maria, client):
 
 
 def test_bad_filing_shows_errors_by_the_field(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/service-requests/new/", {
         "request_type": "change_of_address", "receipt_number": "EAC2290123456", "case_class": "u_visa",
         "description": "I moved."})
@@ -48,28 +49,41 @@ def test_bad_filing_shows_errors_by_the_field(maria, client):
 
 def test_duplicate_on_the_web_is_409(file_request, maria, client):
     existing = file_request()
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": "EAC2290123456", "case_class": "standard",
         "description": "Again"})
     assert response.status_code == 409 and existing.reference_number in response.content.decode()
 
 
+def test_after_an_answer_the_same_request_can_be_filed_again_on_the_web(file_request, maria, vsc_staff, client):
+    from service_requests import services
+
+    existing = file_request()
+    services.service_request_respond(actor=vsc_staff, reference_number=existing.reference_number, body="Mailed")
+    client.force_login(maria)
+    response = client.post("/service-requests/new/", {
+        "request_type": "outside_processing_time", "receipt_number": "EAC2290123456", "case_class": "standard",
+        "description": "The answer did not solve it"})
+    assert response.status_code == 302
+    assert ServiceRequest.objects.filter(customer=maria, status="open").count() == 1
+
+
 def test_staff_page_shows_notes_and_actions_customer_page_does_not(file_request, maria, vsc_staff, client):
     request = file_request()
     services.service_request_note(actor=vsc_staff, reference_number=request.reference_number, body="Vault shelf 9")
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     staff_html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
     assert "Vault shelf 9" in staff_html and "Transfer to the office holding the case" in staff_html
     assert_accessible_outline(staff_html)
-    client.force_login(maria)
+    sign_in(client, maria)
     customer_html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
     assert "Vault shelf 9" not in customer_html and "Transfer to" not in customer_html
 
 
 def test_staff_respond_then_transfer_on_the_web(file_request, maria, vsc_staff, client, django_capture_on_commit_callbacks):
     request = file_request()
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/service-requests/{request.reference_number}/respond/",
                                {"respond-body": "We are on it.", "respond-version": "1"})
@@ -80,7 +94,7 @@ def test_staff_respond_then_transfer_on_the_web(file_request, maria, vsc_staff, 
     assert response.status_code == 302 and response["Location"] == "/staff/service-requests/"
     request.refresh_from_db()
     assert request.current_office.code == "NSC"
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
     assert "Nebraska Service Center" in html and "A-file in Lincoln" not in html
 
@@ -88,7 +102,7 @@ def test_staff_respond_then_transfer_on_the_web(file_request, maria, vsc_staff, 
 def test_stale_form_is_409_with_a_message(file_request, vsc_staff, client):
     request = file_request()
     services.service_request_note(actor=vsc_staff, reference_number=request.reference_number, body="first")
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     response = client.post(f"/service-requests/{request.reference_number}/respond/",
                            {"respond-body": "late", "respond-version": "1"})
     assert response.status_code == 409 and "changed while you were looking" in response.content.decode()
@@ -97,7 +111,7 @@ def test_stale_form_is_409_with_a_message(file_request, vsc_staff, client):
 @pytest.mark.parametrize("who", ["other_customer", "nsc_staff", "agent"])
 def test_strangers_get_404_on_pages_and_actions(file_request, request, client, who):
     sr = file_request()
-    client.force_login(request.getfixturevalue(who))
+    sign_in(client, request.getfixturevalue(who))
     assert client.get(f"/service-requests/{sr.reference_number}/").status_code == 404
     assert client.post(f"/service-requests/{sr.reference_number}/respond/",
                        {"respond-body": "x", "respond-version": "1"}).status_code == 404
@@ -109,7 +123,7 @@ def test_strangers_get_404_on_pages_and_actions(file_request, request, client, w
 @pytest.mark.parametrize("who", ["other_customer", "nsc_staff", "agent"])
 def test_strangers_get_404_on_every_action(file_request, request, client, who, action):
     sr = file_request()
-    client.force_login(request.getfixturevalue(who))
+    sign_in(client, request.getfixturevalue(who))
     response = client.post(f"/service-requests/{sr.reference_number}/{action}/", ACTIONS[action])
     assert response.status_code == 404
     sr.refresh_from_db()
@@ -119,7 +133,7 @@ def test_strangers_get_404_on_every_action(file_request, request, client, who, a
 
 def test_missing_and_not_yours_give_the_same_404_page(file_request, other_customer, client):
     sr = file_request()
-    client.force_login(other_customer)
+    sign_in(client, other_customer)
     not_yours = client.get(f"/service-requests/{sr.reference_number}/")
     missing = client.get("/service-requests/SRAAAAAAAAAAA/")
     assert not_yours.status_code == missing.status_code == 404
@@ -136,7 +150,7 @@ def test_missing_and_not_yours_give_the_same_404_page(file_request, other_custom
 def test_customer_list_shows_only_their_own_requests(file_request, maria, other_customer, client):
     mine = file_request()
     theirs = file_request(actor=other_customer, receipt_number="LIN2290123456")
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.get("/service-requests/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -145,7 +159,7 @@ def test_customer_list_shows_only_their_own_requests(file_request, maria, other_
 
 
 def test_unknown_receipt_prefix_on_the_filing_form_is_400(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": "QQQ2290123456", "case_class": "standard",
         "description": "Past the processing time."})
@@ -157,7 +171,7 @@ def test_unknown_receipt_prefix_on_the_filing_form_is_400(maria, client):
 
 def test_unknown_office_on_the_transfer_form_is_400(file_request, vsc_staff, client):
     sr = file_request()
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     response = client.post(f"/service-requests/{sr.reference_number}/transfer/",
                            {"transfer-to_office": "NOPE", "transfer-reason": "x", "transfer-version": "1"})
     assert response.status_code == 400 and 'id="id_transfer-to_office_error"' in response.content.decode()
@@ -167,7 +181,7 @@ def test_unknown_office_on_the_transfer_form_is_400(file_request, vsc_staff, cli
 
 def test_customer_cannot_post_staff_actions(file_request, maria, client):
     sr = file_request()
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.post(f"/service-requests/{sr.reference_number}/respond/",
                        {"respond-body": "x", "respond-version": "1"}).status_code == 403
 
@@ -175,7 +189,7 @@ def test_customer_cannot_post_staff_actions(file_request, maria, client):
 def test_queue_page_filters(file_request, vsc_staff, client):
     file_request()
     file_request(request_type="expedite")
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     html = client.get("/staff/service-requests/?type=expedite").content.decode()
     assert "Request to expedite" in html and "1 request" in html
     assert_accessible_outline(html)
@@ -183,7 +197,7 @@ def test_queue_page_filters(file_request, vsc_staff, client):
 
 
 def test_queue_page_query_count_does_not_grow_with_requests(vsc_staff, client):
-    client.force_login(vsc_staff)
+    sign_in(client, vsc_staff)
     client.get("/staff/service-requests/")  # warm up the session and content-type caches
     bulk_requests(1, prefix="SRA")
     with CaptureQueriesContext(connection) as one:
@@ -197,7 +211,7 @@ def test_queue_page_query_count_does_not_grow_with_requests(vsc_staff, client):
 
 
 def test_agent_files_for_a_caller_and_sees_the_reference(agent, client):
-    client.force_login(agent)
+    sign_in(client, agent)
     response = client.post("/staff/service-requests/new/", {
         "contact_name": "Ana Diaz", "contact_email": "ana@example.com", "channel": "phone",
         "request_type": "card_not_received", "receipt_number": "LIN2290123456", "case_class": "standard",
@@ -210,6 +224,6 @@ def test_agent_files_for_a_caller_and_sees_the_reference(agent, client):
 
 
 def test_customers_cannot_open_the_caller_form_or_queue(maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     assert client.get("/staff/service-requests/").status_code == 403
     assert client.get("/staff/service-requests/new/").status_code == 403

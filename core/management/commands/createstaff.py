@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import services
 from core.errors import ApplicationError
-from core.models import STAFF_ROLES
+from core.models import ROLE_ALIASES, STAFF_ROLES
 
 
 class Command(BaseCommand):
@@ -10,7 +10,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=sorted(r.value for r in STAFF_ROLES))
+        parser.add_argument("--role", required=True, choices=sorted([r.value for r in STAFF_ROLES] + list(ROLE_ALIASES)),
+                            help="ncsc_agent is kept as another name for ncsc_tier1")
         parser.add_argument("--office", help="Office code, such as VSC (required for office_staff)")
         parser.add_argument("--password", required=True)
         parser.add_argument("--email", default="")
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **opts: str) -> None:
         try:
             user = services.staff_create(
-                username=opts["username"], password=opts["password"], role=opts["role"],
+                username=opts["username"], password=opts["password"], role=ROLE_ALIASES.get(opts["role"], opts["role"]),
                 office_code=opts.get("office"), email=opts["email"],
                 first_name=opts["first_name"], last_name=opts["last_name"],
             )

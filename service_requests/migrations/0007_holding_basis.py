@@ -15,7 +15,7 @@ def basis_of_existing_requests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service_requests', '0004_ladder_terms_answer_target_one_unanswered'),
+        ('service_requests', '0006_contact_center_inquiry_event'),
     ]
 
     operations = [

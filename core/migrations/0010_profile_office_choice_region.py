@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_notification_user_unindexed'),
+        ('core', '0009_merge_20261201_1851'),
         ('offices', '0004_channel_placeholders'),
     ]
 

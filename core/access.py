@@ -1,0 +1,45 @@
+"""Who may see or do what: every rule of access is a named predicate here, used by selectors and
+services (and by the middleware and API permission that guard sign-in), so pages, API and admin
+give the same answer and the same status for the same refusal.
+
+Refusals for an object that is not the caller's are 404 on every door (`core.errors.NotFound`);
+a role that may never use a staff surface gets 403 on the API and the 403 page on the web.
+"""
+
+from typing import Any
+
+from .models import CUSTOMER_ROLES, STAFF_ROLES, Role
+
+
+def is_customer(user: Any) -> bool:
+    """A customer or a representative (an account outside USCIS)."""
+    return bool(user.is_authenticated and user.role in CUSTOMER_ROLES)
+
+
+def is_staff_member(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role in STAFF_ROLES)
+
+
+def requires_second_factor(user: Any) -> bool:
+    """Staff and admins sign in with a second factor (and anyone the Django admin lets in)."""
+    return bool(user.is_authenticated and (user.role in STAFF_ROLES or user.is_staff or user.is_superuser))
+
+
+def second_factor_done(user: Any, auth: Any = None) -> bool:
+    """Whether this request's sign-in satisfies the second-factor rule: it was verified in this
+    session (django-otp), or it carries an API token, which staff obtain only with a code."""
+    if not requires_second_factor(user):
+        return True
+    from knox.models import AuthToken
+
+    if isinstance(auth, AuthToken):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def acts_for_office(user: Any, office_id: int | None) -> bool:
+    """Office work (running the day's appointments, a request's staff actions) belongs to that
+    office's staff, and to admins."""
+    return bool(user.is_authenticated and (
+        user.role == Role.ADMIN or (user.role == Role.OFFICE_STAFF and office_id is not None and user.office_id == office_id)))

@@ -1,0 +1,87 @@
+"""API tokens: they expire (customers 30 days, staff 8 hours), their owner lists and revokes them
+(API and account page), and signing out revokes the token used."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from offices.models import Office
+from tests.auth import api_token, sign_in
+from tests.factories import CustomerFactory, StaffFactory
+
+
+@pytest.fixture
+def maria(directory):
+    return CustomerFactory(username="maria@example.com")
+
+
+def with_token(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_tokens_are_stored_hashed_with_an_expiry(maria):
+    token = api_token(maria)
+    row = AuthToken.objects.get(user=maria)
+    assert token not in (row.digest, row.token_key) and row.expiry is not None
+    assert timedelta(days=29, hours=23) < row.expiry - timezone.now() <= timedelta(days=30)
+
+
+@pytest.mark.parametrize(("who", "lifetime"), [("customer", timedelta(days=30)), ("staff", timedelta(hours=8))])
+def test_an_expired_token_gets_401(directory, who, lifetime):
+    user = CustomerFactory() if who == "customer" else StaffFactory(office=Office.objects.get(code="VSC"))
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client = with_token(api_token(user))
+        clock.shift(lifetime - timedelta(minutes=1))
+        assert client.get("/api/v1/auth/me/").status_code == 200
+        clock.shift(timedelta(minutes=2))
+        assert client.get("/api/v1/auth/me/").status_code == 401
+
+
+def test_owner_lists_and_revokes_through_the_api(maria):
+    first, second = api_token(maria), api_token(maria)
+    client = with_token(first)
+    listed = client.get("/api/v1/auth/tokens/").json()
+    assert len(listed) == 2 and [t["current"] for t in listed] == [False, True]
+    assert all(len(t["starts_with"]) == 8 and first not in str(t) and second not in str(t) for t in listed)
+    other = next(t for t in listed if not t["current"])
+    assert client.delete(f"/api/v1/auth/tokens/{other['id']}/").status_code == 204
+    assert with_token(second).get("/api/v1/auth/me/").status_code == 401
+    assert client.get("/api/v1/auth/me/").status_code == 200
+
+
+def test_someone_elses_token_is_404_and_stays(maria, directory):
+    theirs = api_token(CustomerFactory(username="other@example.com"))
+    digest = AuthToken.objects.get(user__username="other@example.com").digest
+    assert with_token(api_token(maria)).delete(f"/api/v1/auth/tokens/{digest}/").status_code == 404
+    assert with_token(theirs).get("/api/v1/auth/me/").status_code == 200
+
+
+def test_sign_out_revokes_the_token(maria):
+    token = api_token(maria)
+    client = with_token(token)
+    assert client.post("/api/v1/auth/logout/").status_code == 204
+    assert client.get("/api/v1/auth/me/").status_code == 401
+    assert not AuthToken.objects.filter(user=maria).exists()
+
+
+def test_a_revoked_token_gets_401(maria):
+    token = api_token(maria)
+    AuthToken.objects.filter(user=maria).delete()
+    assert with_token(token).get("/api/v1/service-requests/").status_code == 401
+
+
+def test_the_account_page_lists_and_revokes(maria, client):
+    token = api_token(maria)
+    row = AuthToken.objects.get(user=maria)
+    sign_in(client, maria)
+    html = client.get("/accounts/profile/").content.decode()
+    assert row.token_key[:8] in html and token not in html
+    assert client.post(f"/accounts/tokens/{row.digest}/revoke/").status_code == 302
+    assert with_token(token).get("/api/v1/auth/me/").status_code == 401
+    assert client.post(f"/accounts/tokens/{row.digest}/revoke/").status_code == 404
