@@ -14,10 +14,10 @@ database gives no county — the answer says so and lists the candidates; it nev
 import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -40,6 +40,7 @@ from .models import (
 )
 
 VERSION_KEY = "offices:jurisdiction:version"
+T = TypeVar("T")
 
 
 class Status:
@@ -154,6 +155,7 @@ class JurisdictionIndex:
     closures: dict[int, frozenset] = field(default_factory=dict)
     agency_closures: frozenset = frozenset()
     provisional: bool = False
+    memo: dict[tuple, object] = field(default_factory=dict)
 
 
 def _ref(rule) -> RuleRef:
@@ -390,6 +392,20 @@ def for_country(country: str, *, region: str = "") -> Answer:
 def regions_of(country: str) -> tuple[str, ...]:
     """The regions a country is split into (empty when one office serves all of it)."""
     return tuple(sorted(index().region_names.get(country.upper(), {}).values()))
+
+
+MEMO_LIMIT = 20_000
+
+
+def memo(key: tuple, build: "Callable[[], T]") -> "T":
+    """A value derived from the index (such as an office serialized for the API), kept until the index is
+    rebuilt; `key` must hold everything the value depends on."""
+    store = index().memo
+    if key not in store:
+        if len(store) >= MEMO_LIMIT:
+            store.clear()
+        store[key] = build()
+    return store[key]  # type: ignore[return-value]
 
 
 def office_by_code(code: str) -> Office | None:

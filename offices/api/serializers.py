@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any, cast
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -112,6 +113,15 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
         return selectors.office_status(obj, at=self._now(), closures=closures).open_now
 
 
+def _plain(data: Any) -> Any:
+    """Serializer output as plain dicts and lists (DRF's ReturnDict keeps its serializer and request alive)."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return data
+
+
 class JurisdictionQuerySerializer(serializers.Serializer):
     zip = serializers.CharField(required=False, max_length=10, help_text="U.S. ZIP code")
     country = serializers.CharField(required=False, max_length=3, help_text="ISO 3166-1 alpha-2 country code")
@@ -147,16 +157,69 @@ class JurisdictionSerializer(serializers.Serializer):
     regions = serializers.ListField(child=serializers.CharField())
     confidence = serializers.CharField(help_text="How sure the directory is of the rule that matched")
     source = serializers.CharField()  # type: ignore[assignment]  # a field named "source" shadows Field.source
-    office = OfficeDetailSerializer(allow_null=True)
-    candidates = OfficeListSerializer(many=True)
-    asylum_office = OfficeListSerializer(allow_null=True)
-    asylum_candidates = OfficeListSerializer(many=True)
+    office = serializers.SerializerMethodField()
+    candidates = serializers.SerializerMethodField()
+    asylum_office = serializers.SerializerMethodField()
+    asylum_candidates = serializers.SerializerMethodField()
     phone_lines = serializers.SerializerMethodField(help_text="Lines this customer may call about their case")
+
+    _PLAIN_FIELDS = ("place", "kind", "status", "reason", "message", "matched_by", "state", "county", "city",
+                     "region", "confidence", "source")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The declared fields (as the schema says), built directly: DRF's per-field machinery (a deep
+        copy of the fields on every instance) cost more than the whole answer."""
+        data: dict[str, Any] = {name: getattr(instance, name) for name in self._PLAIN_FIELDS}
+        data["regions"] = list(instance.regions)
+        data["office"] = self.get_office(instance)
+        data["candidates"] = self.get_candidates(instance)
+        data["asylum_office"] = self.get_asylum_office(instance)
+        data["asylum_candidates"] = self.get_asylum_candidates(instance)
+        data["phone_lines"] = self.get_phone_lines(instance)
+        return data
+
+    # The offices and lines are the same for every ZIP they serve: each is serialized once per minute,
+    # language and audience, and kept in the jurisdiction index (dropped with it on any edit).
+    def _memo(self, key: tuple, build: Any) -> Any:
+        now = self.context["now"]
+        return jurisdiction.memo(
+            (*key, get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)),
+            lambda: _plain(build()),
+        )
+
+    def _list(self, offices: Any) -> list[dict[str, Any]]:
+        return [self._memo(("list", o.pk), lambda o=o: OfficeListSerializer(o, context=self.context).data)
+                for o in offices]
+
+    @extend_schema_field(OfficeDetailSerializer(allow_null=True))
+    def get_office(self, answer: Any) -> dict[str, Any] | None:
+        office = answer.office
+        if office is None:
+            return None
+        return self._memo(("detail", office.pk), lambda: OfficeDetailSerializer(office, context=self.context).data)
+
+    @extend_schema_field(OfficeListSerializer(many=True))
+    def get_candidates(self, answer: Any) -> list[dict[str, Any]]:
+        return self._list(answer.candidates)
+
+    @extend_schema_field(OfficeListSerializer(allow_null=True))
+    def get_asylum_office(self, answer: Any) -> dict[str, Any] | None:
+        return self._list([answer.asylum_office])[0] if answer.asylum_office else None
+
+    @extend_schema_field(OfficeListSerializer(many=True))
+    def get_asylum_candidates(self, answer: Any) -> list[dict[str, Any]]:
+        return self._list(answer.asylum_candidates)
 
     @extend_schema_field(ContactChannelSerializer(many=True))
     def get_phone_lines(self, answer: Any) -> list[dict[str, Any]]:
-        lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))
-        return ContactChannelSerializer(lines, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+        key = ("lines", answer.kind, answer.office.pk if answer.is_abroad and answer.office else None,
+               answer.place == "CA")
+
+        def build() -> list[dict[str, Any]]:
+            lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))
+            return ContactChannelSerializer(lines, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+
+        return self._memo(key, build)
 
 
 class RedirectTopicSerializer(serializers.ModelSerializer):

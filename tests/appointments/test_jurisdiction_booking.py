@@ -9,6 +9,7 @@ from core.errors import ApplicationError, Conflict
 from core.models import AuditEvent
 from offices.models import Office
 from tests.appointments.conftest import chicago
+from tests.auth import api_for, sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 LOS_ANGELES = "America/Los_Angeles"
@@ -77,7 +78,7 @@ def test_a_representative_cannot_book_elsewhere_either(frozen, directory):
     assert caught.value.code == "wrong_office"
 
 
-@pytest.mark.parametrize("role", ["office_staff", "ncsc_agent"])
+@pytest.mark.parametrize("role", ["office_staff", "ncsc_tier1"])
 def test_staff_book_at_another_office_with_a_reason_that_is_recorded_and_audited(frozen, directory, role):
     CustomerFactory(username="wi@example.com", profile__zip_code="53202")
     staff = StaffFactory(role=role, office=Office.objects.get(code="CHI"))
@@ -98,7 +99,7 @@ def test_staff_book_at_another_office_with_a_reason_that_is_recorded_and_audited
 
 
 def test_staff_may_book_for_an_ambiguous_zip_customer_with_a_reason(frozen, angeleno):
-    agent = UserFactory(role="ncsc_agent", username="agent-la")
+    agent = UserFactory(role="ncsc_tier1", username="agent-la")
     appointment = services.appointment_book(
         actor=agent, customer_email="la@example.com", office_code="LOS", start=la_start(),
         reason_code="information", other_office_reason="Interview notice names the Los Angeles office",
@@ -116,7 +117,7 @@ def test_booking_elsewhere_through_the_api(frozen, directory, api_client):
     assert response.status_code == 400
     assert "Milwaukee Field Office" in str(response.json())
     staff = StaffFactory(role="office_staff", office=Office.objects.get(code="CHI"))
-    api_client.force_authenticate(staff)
+    api_client = api_for(staff)
     response = api_client.post("/api/v1/appointments/", body, format="json")
     assert response.status_code == 400 and "other_office_reason" in response.json()
     response = api_client.post("/api/v1/appointments/", {**body, "other_office_reason": "Case moved for interview"},
@@ -128,7 +129,7 @@ def test_booking_elsewhere_through_the_api(frozen, directory, api_client):
 def test_booking_elsewhere_through_the_page(frozen, directory, client):
     CustomerFactory(username="wi@example.com", profile__zip_code="53202")
     staff = StaffFactory(role="office_staff", office=Office.objects.get(code="CHI"))
-    client.force_login(staff)
+    sign_in(client, staff)
     page = client.get("/appointments/book/?customer=wi@example.com").content.decode()
     assert "Milwaukee Field Office" in page and "Book at another office" in page
     url = "/appointments/book/?customer=wi@example.com&office=CHI"

@@ -6,6 +6,7 @@ import pytest
 from core import services as core_services
 from core.models import Role
 from offices.models import CountyRule, Office, ZipRule
+from tests.auth import sign_in
 
 RULES = "/admin/offices/countyrule/"
 
@@ -13,7 +14,7 @@ RULES = "/admin/offices/countyrule/"
 @pytest.fixture
 def admin_client(directory, client):
     admin = core_services.staff_create(username="ada", password="correct-horse-battery", role=Role.ADMIN)
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.auth import api_for
 from tests.factories import StaffFactory
 
 PUBLIC = [
@@ -39,7 +40,7 @@ def test_errors_carry_no_etag(directory, api_client):
 
 
 def test_signed_in_answers_are_private(directory, api_client):
-    api_client.force_authenticate(StaffFactory(role="ncsc_agent"))
+    api_client = api_for(StaffFactory(role="ncsc_tier1"))
     assert "private" in api_client.get("/api/v1/contact-channels/")["Cache-Control"]
 
 
@@ -49,7 +50,7 @@ def test_placeholder_channels_are_hidden_from_the_public_api_and_shown_to_staff_
     assert not [c for c in public if c["value"].endswith("@example.gov") or c["after_hours_email"]]
     office = api_client.get("/api/v1/offices/VSC/").json()
     assert office["channels"] == []  # its two mailboxes are placeholders
-    api_client.force_authenticate(StaffFactory(role="office_staff"))
+    api_client = api_for(StaffFactory(role="office_staff"))
     staff = api_client.get("/api/v1/contact-channels/").json()
     placeholders = {c["code"] for c in staff if not c["value_confirmed"]}
     assert {"vsc-followup", "canada-inquiries", "military-mailbox"} <= placeholders

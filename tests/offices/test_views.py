@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from tests.auth import sign_in
 from tests.html import assert_accessible_outline
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -90,7 +91,7 @@ def test_placeholders_are_hidden_from_the_public_and_shown_to_staff_marked(direc
     with time_machine.travel(datetime(2026, 11, 26, 10, tzinfo=CHICAGO), tick=False):
         public = client.get("/contact/").content.decode()
         assert "@example.gov" not in public and "Placeholder" not in public
-        client.force_login(StaffFactory(role="ncsc_agent"))
+        sign_in(client, StaffFactory(role="ncsc_tier1"))
         staff = client.get("/contact/").content.decode()
     assert 'id="placeholder-vsc-followup"' in staff and "vsc-followup@example.gov" in staff
     military = _military_item(staff)
@@ -163,7 +164,7 @@ def test_staff_see_the_confidence_of_an_office_its_address_and_its_rules(directo
 
     public = client.get("/offices/CLM/").content.decode()
     assert "Directory confidence" not in public
-    client.force_login(StaffFactory(role="ncsc_agent"))
+    sign_in(client, StaffFactory(role="ncsc_tier1"))
     html = client.get("/offices/CLM/").content.decode()
     confidence = html[html.index('id="confidence"'):]
     assert "Franklin" in confidence and "Confirmed" in confidence  # USCIS's own Columbus page

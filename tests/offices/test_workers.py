@@ -20,6 +20,7 @@ from django.test import override_settings
 from core import services as core_services
 from core.models import Role
 from offices.models import CountyRule, Office
+from tests.auth import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -99,7 +100,7 @@ def test_an_admin_edit_changes_the_next_answer_of_every_worker(gunicorn_two_work
                                                "LOCATION": REDIS_URL}}):
         assert _answers(port, 20) == {"MIL"}  # both workers have built their index
         admin = core_services.staff_create(username="ada", password="correct-horse-battery", role=Role.ADMIN)
-        client.force_login(admin)
+        sign_in(client, admin)
         rule = CountyRule.objects.get(state="WI", county="")
         response = client.post(f"/admin/offices/countyrule/{rule.pk}/change/", {
             "state": "WI", "county": "", "office": Office.objects.get(code="CHI").pk, "confidence": "secondary",

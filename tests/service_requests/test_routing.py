@@ -16,6 +16,7 @@ from offices.models import Office
 from offices.reference import REFERENCE_DIR
 from service_requests import services
 from service_requests.models import HoldingBasis, ServiceRequest
+from tests.auth import api_for
 from tests.factories import CustomerFactory, StaffFactory
 
 REFERENCE = yaml.safe_load((REFERENCE_DIR / "receipt_prefixes.yaml").read_text(encoding="utf-8"))
@@ -161,8 +162,8 @@ def test_a_transfer_to_a_service_center_opens_the_service_center_path(maria, api
     api_client.force_authenticate(maria)
     assert _ladder_first(api_client, request.reference_number) == "contact_center"
     chi_staff = StaffFactory(role=Role.OFFICE_STAFF, office=Office.objects.get(code="CHI"))
-    api_client.force_authenticate(chi_staff)
-    response = api_client.post(f"/api/v1/service-requests/{request.reference_number}/transfer/",
+    staff_api = api_for(chi_staff)
+    response = staff_api.post(f"/api/v1/service-requests/{request.reference_number}/transfer/",
                                {"to_office": "VSC", "reason": "Pending at the Vermont Service Center"}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["current_office"]["code"], response.json()["holding_basis"]) == ("VSC", "transfer")
