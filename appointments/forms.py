@@ -38,10 +38,18 @@ class BookForm(PortalForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, international: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    other_office_reason = forms.CharField(
+        label=_("Why at this office?"), required=True, max_length=300,
+        help_text=_("This is not the office that serves the customer's residence. For example: emergency advance "
+                    "parole, or the case was moved here for interview. The reason is recorded."),
+    )
+
+    def __init__(self, *args, international: bool = False, elsewhere: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         reasons = AppointmentReason.objects.filter(is_active=True)
         cast(forms.ModelChoiceField, self.fields["reason"]).queryset = reasons.filter(international=True) if international else reasons
+        if not elsewhere:
+            del self.fields["other_office_reason"]
 
 
 class RescheduleForm(PortalForm):

@@ -140,6 +140,10 @@ class Appointment(BaseModel):
     confirmation_code = models.CharField(max_length=12, unique=True)
     reschedule_count = models.PositiveSmallIntegerField(default=0)
     notes = models.CharField(max_length=500, blank=True, help_text=_("Accommodations or other needs."))
+    other_office_reason = models.CharField(
+        max_length=300, blank=True,
+        help_text=_("Why staff booked at an office other than the one with jurisdiction (recorded and audited)."),
+    )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)

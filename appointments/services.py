@@ -24,6 +24,7 @@ from core.selectors import customer_by_email
 from core.services import audit_record
 from offices import selectors as office_selectors
 from offices.holidays import holiday_name
+from offices.jurisdiction import Status
 from offices.models import Office
 from offices.selectors import OFFICE_NOT_FOUND
 from offices.services import parse_weekly_hours, yaml_file_load
@@ -32,12 +33,21 @@ from . import rules, selectors
 from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
 
 BOOK_FOR_OTHERS_ROLES = frozenset({Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.ADMIN})
+BOOK_ELSEWHERE_ROLES = frozenset({*CONTACT_CENTER_ROLES, Role.OFFICE_STAFF, Role.ADMIN})
+REASON_FOR_OTHER_OFFICE = _(
+    "This customer's office is {office}. To book at another office, give the reason (such as emergency advance "
+    "parole, or a case moved there for interview); it is recorded."
+)
 UNKNOWN_REASON = _("Choose one of the listed reasons for your visit.")
 NO_APPOINTMENTS_HERE = _("{office} does not offer public appointments.")
 WRONG_OFFICE = _("You live in {place}, which is served by the {office} ({code}). Book your appointment there.")
 NO_OFFICE_ABROAD = _(
     "No USCIS international office serves {country}. Contact the U.S. embassy or consulate there for help."
 )
+CHOOSE_OFFICE_FIRST = _(
+    "Our directory names several field offices for your ZIP code ({codes}). Choose yours in My account first."
+)
+CHOOSE_REGION_FIRST = _("{country} is divided between offices by region. Add your region in My account first.")
 NO_RESIDENCE = _("This account has no residence on file. Add your ZIP code or country in My account first.")
 NAME_A_CUSTOMER = _("Give the e-mail address of the customer you are booking for.")
 CUSTOMERS_BOOK_FOR_THEMSELVES = _("Customers book for themselves; only representatives and staff book for others.")
@@ -73,18 +83,28 @@ def _raise(refusal: rules.Refusal | None, field: str = "start") -> None:
 
 
 def office_for_booking(customer: User) -> Office:
-    """The office where `customer` books: the field office for their ZIP, or the international
-    office for their country when it offers appointments. Raises with a clear answer otherwise."""
+    """The office where `customer` books: the office the directory names for their residence, or
+    their recorded choice among the candidates it names (a split county, a split country). Raises
+    with a clear answer otherwise — never a silent pick."""
     profile = getattr(customer, "profile", None)
     if profile is None:
         raise Conflict(str(NO_RESIDENCE), code="no_residence")
-    if profile.lives_in_us:
-        office = office_selectors.office_for_zip(profile.zip_code).office
-    else:
-        try:
-            office = office_selectors.office_for_country(profile.country.code).office
-        except NotFound:
-            raise Conflict(str(NO_OFFICE_ABROAD).format(country=profile.country.name), code="no_office_abroad") from None
+    choice = profile.office_choice.code if profile.office_choice_id else ""  # type: ignore[union-attr]
+    try:
+        answer = office_selectors.residence_answer(
+            zip_code=profile.zip_code, country=profile.country.code, region=profile.region, choice=choice
+        )
+    except (ValueError, NotFound):  # a recorded choice that is no longer a candidate, a ZIP no longer listed
+        answer = office_selectors.residence_answer(zip_code=profile.zip_code, country=profile.country.code)
+    if answer.status == Status.CHOOSE:
+        codes = [o.code for o in answer.candidates]
+        message = str(CHOOSE_OFFICE_FIRST).format(codes=", ".join(codes)) if not answer.regions else \
+            str(CHOOSE_REGION_FIRST).format(country=profile.country.name)
+        raise Conflict(message, code="choose_office", extra={"candidates": codes, "regions": list(answer.regions)})
+    if answer.status == Status.NO_OFFICE or answer.office is None:
+        message = str(NO_OFFICE_ABROAD).format(country=profile.country.name) if answer.is_abroad else answer.message
+        raise Conflict(message, code="no_office_abroad" if answer.is_abroad else "no_office")
+    office = answer.office
     if not office.offers_appointments:
         raise Conflict(str(NO_APPOINTMENTS_HERE).format(office=office.name), code="no_appointments",
                        extra={"office": office.code})
@@ -150,10 +170,40 @@ def _notify(appointment: Appointment, kind: str, dedupe: str) -> None:
     )
 
 
+def _check_office(actor: User, customer: User, office: Office, other_office_reason: str) -> str:
+    """The booking rule for *where*: the office the directory names for the customer's residence (or
+    their recorded choice among its candidates). Office staff, agents and admins may book elsewhere
+    with a reason (emergency advance parole, a case moved for interview), which is recorded and
+    audited; customers and representatives cannot. Returns the reason to record ('' at home)."""
+    reason = (other_office_reason or "").strip()
+    try:
+        home: Office | None = office_for_booking(customer)
+    except ApplicationError:
+        if actor.role not in BOOK_ELSEWHERE_ROLES:
+            raise
+        home = None  # no office to book at by residence: staff may still book with a reason
+    if home is not None and home.pk == office.pk:
+        return ""
+    if actor.role not in BOOK_ELSEWHERE_ROLES:
+        assert home is not None
+        profile = customer.profile
+        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
+        message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
+        raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
+    if not reason:
+        message = str(REASON_FOR_OTHER_OFFICE).format(office=home.name if home else _("none"))
+        raise ApplicationError(message, code="reason_required", fields={"other_office_reason": [message]},
+                               extra={"office": home.code if home else None})
+    if not office.offers_appointments:
+        raise Conflict(str(NO_APPOINTMENTS_HERE).format(office=office.name), code="no_appointments",
+                       extra={"office": office.code})
+    return reason[:300]
+
+
 @transaction.atomic
 def appointment_book(
     *, actor: User, office_code: str, start: datetime, reason_code: str, customer_email: str | None = None,
-    notes: str = "", now: datetime | None = None,
+    notes: str = "", other_office_reason: str = "", now: datetime | None = None,
 ) -> Appointment:
     """Book a free appointment for the actor (a customer) or for a named customer (representative, staff)."""
     now = now or timezone.now()
@@ -169,12 +219,7 @@ def appointment_book(
     reason = AppointmentReason.objects.filter(code=reason_code, is_active=True).first()
     if reason is None or (office.is_international and not reason.international):
         raise ApplicationError.for_field("reason", str(UNKNOWN_REASON), code="unknown_reason")
-    home = office_for_booking(customer)
-    if home.pk != office.pk:
-        profile = customer.profile
-        place = str(_("ZIP code {zip}")).format(zip=profile.zip_code) if profile.lives_in_us else profile.country.name  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
-        message = str(WRONG_OFFICE).format(place=place, office=home.name, code=home.code)
-        raise ApplicationError(message, code="wrong_office", fields={"office": [message]}, extra={"office": home.code})
+    elsewhere = _check_office(actor, customer, office, other_office_reason)
     policy = selectors.policy_for(office)
     grid = _grid_slot(office, start, now=now, policy=policy)
     User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
@@ -188,7 +233,7 @@ def appointment_book(
     slot = _take_place(office, grid)
     appointment = Appointment(
         office=office, slot=slot, starts_at=slot.starts_at, ends_at=slot.ends_at, customer=customer,
-        booked_by=actor, reason=reason, notes=notes.strip()[:500],
+        booked_by=actor, reason=reason, notes=notes.strip()[:500], other_office_reason=elsewhere,
     )
     for attempt in range(5):
         appointment.confirmation_code = _new_code()
@@ -200,7 +245,8 @@ def appointment_book(
             if attempt == 4:
                 raise
     audit_record(actor=actor, action="appointment.booked", target=appointment, customer=customer.pk,
-                 starts_at=appointment.starts_at.isoformat())
+                 starts_at=appointment.starts_at.isoformat(), office=office.code,
+                 **({"other_office_reason": elsewhere} if elsewhere else {}))
     _notify(appointment, "booked", "0")
     return appointment
 

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import ApplicationError, Forbidden
+from core.errors import ApplicationError, Forbidden, NotFound
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
 from core.selectors import customer_by_email
 from core.web import form_add_application_error
 from offices.models import Office
+from offices.selectors import OFFICE_NOT_FOUND
 
 from . import selectors, services
 from .calendar import appointment_ics_response
@@ -48,6 +49,27 @@ def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, C
         return None, lookup
 
 
+def _booking_office(request: AuthenticatedHttpRequest, customer: User, context: dict[str, Any]) -> Office | None:
+    """The office the page books at: the customer's (by residence), or for staff the office they
+    named with ?office=CODE (booking there then needs a reason)."""
+    try:
+        home: Office | None = services.office_for_booking(customer)
+    except ApplicationError as exc:
+        home, context["no_office"], context["no_office_status"] = None, exc.message, exc.status_code
+    context["home"] = home
+    staff = request.user.role in services.BOOK_ELSEWHERE_ROLES
+    context["may_book_elsewhere"] = staff
+    code = request.GET.get("office", "").strip().upper()[:8] if staff else ""
+    if not code or (home is not None and code == home.code):
+        return home
+    office = Office.objects.filter(code=code).first()
+    if office is None:
+        raise NotFound(str(OFFICE_NOT_FOUND).format(code=code))
+    context["elsewhere"] = True
+    context.pop("no_office", None)
+    return office
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -56,12 +78,10 @@ def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     if customer is None:
         status = 400 if lookup is not None and lookup.is_bound else 200
         return render(request, "appointments/book.html", context, status=status)
-    try:
-        office = services.office_for_booking(customer)
-    except ApplicationError as exc:
-        context["no_office"] = exc.message
-        return render(request, "appointments/book.html", context, status=exc.status_code)
-    form = BookForm(request.POST or None, international=office.is_international)
+    office = _booking_office(request, customer, context)
+    if office is None:
+        return render(request, "appointments/book.html", context, status=context["no_office_status"])
+    form = BookForm(request.POST or None, international=office.is_international, elsewhere=context.get("elsewhere", False))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -70,7 +90,7 @@ def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
                     actor=request.user, office_code=office.code, start=form.cleaned_data["start"],
                     reason_code=form.cleaned_data["reason"].code,
                     customer_email=None if customer == request.user else customer.email,
-                    notes=form.cleaned_data["notes"],
+                    notes=form.cleaned_data["notes"], other_office_reason=form.cleaned_data.get("other_office_reason", ""),
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)

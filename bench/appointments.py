@@ -111,9 +111,9 @@ def prepare(count: int) -> tuple[list[str], list]:
     from appointments.selectors import bookable_availability
     from core.models import AuditEvent, CustomerProfile, IdempotencyRecord, Notification, Role, User
     from offices.models import Office
-    from offices.selectors import office_for_zip
+    from offices.selectors import place_answer
 
-    if office_for_zip(ZIP).office.code != OFFICE:
+    if getattr(place_answer(zip_code=ZIP).office, "code", None) != OFFICE:
         sys.exit(f"ZIP {ZIP} is not served by {OFFICE}; the bench customers would be refused.")
     with transaction.atomic():
         for model in (Appointment, Slot, Notification, AuditEvent, IdempotencyRecord):

@@ -43,6 +43,15 @@ class ResidenceFields(PortalForm):
         label=_("Country of residence"), required=False, choices=overseas_country_choices,
         help_text=_("If you live outside the United States."),
     )
+    region = forms.CharField(
+        label=_("Province or region"), required=False, max_length=100,
+        help_text=_("Only where your country is served by more than one office, such as China's provinces."),
+    )
+    office = forms.CharField(
+        label=_("Your field office"), required=False, max_length=8,
+        help_text=_("Only where your ZIP code is served by more than one office: the office code on your notice, "
+                    "or one of those the office finder lists."),
+    )
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
 
 
@@ -57,7 +66,8 @@ class SignupForm(ResidenceFields):
     representative = forms.BooleanField(
         label=_("I am an attorney or accredited representative"), required=False
     )
-    field_order = ["first_name", "last_name", "email", "password", "zip_code", "country", "preferred_language", "representative"]
+    field_order = ["first_name", "last_name", "email", "password", "zip_code", "country", "region", "office",
+                   "preferred_language", "representative"]
 
 
 class ProfileForm(ResidenceFields):
@@ -78,10 +88,12 @@ class ZipForm(PortalForm):
     zip = forms.CharField(
         label=_("ZIP code"), max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"})
     )
+    office = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
 
 
 class CountryForm(PortalForm):
     country = forms.ChoiceField(label=_("Country of residence"), choices=overseas_country_choices)
+    region = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
 
 class SecondFactorForm(PortalForm):

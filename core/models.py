@@ -93,6 +93,13 @@ class CustomerProfile(BaseModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     country = CountryField(default="US")
     zip_code = models.CharField(max_length=5, blank=True)
+    region = models.CharField(
+        max_length=100, blank=True, db_default="", help_text=_("Province or state abroad, where the country is split between offices.")
+    )
+    office_choice = models.ForeignKey(
+        "offices.Office", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The customer's field office where the directory names several for their ZIP code."),
+    )
     preferred_language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
     phone = models.CharField(max_length=32, blank=True)
 

@@ -65,6 +65,26 @@ def residence_normalize(*, zip_code: str = "", country: str = "") -> tuple[str, 
     return code, ""
 
 
+def residence_office_choice(*, country: str, zip_code: str, region: str = "", office: str = "") -> tuple[str, Office | None]:
+    """(region, office choice) to record with a residence: the region where the country is split
+    between offices (China), and the customer's office where the directory names several for
+    their ZIP. Either may stay empty (booking then asks for it); a region or office that is not
+    one the directory offers is a 400 on that field. A choice where the data decides is not kept."""
+    from offices import selectors as office_selectors
+    from offices.jurisdiction import Status
+
+    try:
+        if zip_code:
+            answer = office_selectors.place_answer(zip_code=zip_code, choice=office)
+            return "", answer.office if answer.matched_by == "choice" else None
+        answer = office_selectors.place_answer(country=country, region=region)
+    except ValueError as exc:
+        raise ApplicationError.for_field(getattr(exc, "field", "zip_code" if zip_code else "country"), str(exc)) from None
+    except NotFound:  # a ZIP the ZIP database does not know: no choice to record
+        return "", None
+    return (answer.region if answer.status == Status.OFFICE else ""), None
+
+
 def _password_check(password: str, user: User) -> None:
     try:
         validate_password(password, user)
@@ -81,12 +101,16 @@ def customer_register(
     last_name: str,
     zip_code: str = "",
     country: str = "",
+    region: str = "",
+    office: str = "",
     preferred_language: str = Language.ENGLISH,
     representative: bool = False,
 ) -> User:
-    """Create a customer (or representative) account with its residence. E-mail is the username."""
+    """Create a customer (or representative) account with its residence (and, where the directory
+    names several offices for it, the customer's region or office). E-mail is the username."""
     email = User.objects.normalize_email(email.strip()).lower()
     country_code, zip5 = residence_normalize(zip_code=zip_code, country=country)
+    region, office_choice = residence_office_choice(country=country_code, zip_code=zip5, region=region, office=office)
     if preferred_language not in Language.values:
         raise ApplicationError.for_field("preferred_language", str(_("Choose English or Spanish.")))
     user = User(
@@ -106,7 +130,8 @@ def customer_register(
     except IntegrityError:  # a concurrent sign-up with the same address won the race
         raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken") from None
     CustomerProfile.objects.create(
-        user=user, country=country_code, zip_code=zip5, preferred_language=preferred_language
+        user=user, country=country_code, zip_code=zip5, region=region, office_choice=office_choice,
+        preferred_language=preferred_language,
     )
     audit_record(actor=user, action="account.registered", target=user, role=user.role)
     notification_queue(
@@ -118,14 +143,21 @@ def customer_register(
 
 
 @transaction.atomic
-def customer_profile_update(*, user: User, zip_code: str = "", country: str = "", preferred_language: str) -> CustomerProfile:
+def customer_profile_update(
+    *, user: User, zip_code: str = "", country: str = "", preferred_language: str, region: str = "", office: str = "",
+) -> CustomerProfile:
     profile = CustomerProfile.objects.select_for_update().get(user=user)
-    profile.country, profile.zip_code = residence_normalize(zip_code=zip_code, country=country)
+    country_code, zip5 = residence_normalize(zip_code=zip_code, country=country)
+    profile.country, profile.zip_code = country_code, zip5
+    profile.region, profile.office_choice = residence_office_choice(
+        country=country_code, zip_code=zip5, region=region, office=office
+    )
     if preferred_language not in Language.values:
         raise ApplicationError.for_field("preferred_language", str(_("Choose English or Spanish.")))
     profile.preferred_language = preferred_language
-    profile.save(update_fields=["country", "zip_code", "preferred_language", "updated_at"])
-    audit_record(actor=user, action="profile.updated", target=profile)
+    profile.save(update_fields=["country", "zip_code", "region", "office_choice", "preferred_language", "updated_at"])
+    audit_record(actor=user, action="profile.updated", target=profile, region=profile.region,
+                 office_choice=profile.office_choice.code if profile.office_choice else None)
     return profile
 
 

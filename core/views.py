@@ -112,6 +112,8 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             "zip_code": profile_obj.zip_code,
             "country": "" if profile_obj.lives_in_us else profile_obj.country.code,  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
             "preferred_language": profile_obj.preferred_language,
+            "region": profile_obj.region,
+            "office": profile_obj.office_choice.code if profile_obj.office_choice else "",
         }
         form = ProfileForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():

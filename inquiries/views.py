@@ -42,13 +42,15 @@ def contact_guide(request: HttpRequest) -> HttpResponse:
                 channel = office_selectors.contact_channel_list().filter(code=outcome.code).first()
                 context["channel"] = (channel, office_selectors.channel_status(channel, at=now)) if channel else None
             elif outcome.kind == "office":  # an agency's matter needs no office: its card is the answer
-                try:
-                    match = office_selectors.office_for_country(data["country"])
-                    context["office"] = office_selectors.office_get(code=match.office.code)
+                answer = office_selectors.place_answer(country=data["country"])
+                if answer.office is not None:
+                    context["office"] = answer.office
                     context["lines"] = [(c, office_selectors.channel_status(c, at=now))
-                                        for c in office_selectors.channels_for_place(match)]
-                except NotFound as exc:
-                    context["no_office"] = exc.message
+                                        for c in office_selectors.channels_for_place(answer)]
+                elif answer.regions:  # a country split by region: the find page asks which
+                    context["choose_region"] = answer
+                else:  # no office abroad
+                    context["no_office"] = answer.message
             used = services.inquiry_record_guide_use(outcome=outcome, topic=rules.guide_topic(outcome),
                                                      lives_in_us=lives_in_us, now=now)
             if outcome.kind == "agency":

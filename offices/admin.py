@@ -1,21 +1,27 @@
 """Admin for the directory. Every table keeps a history of who changed what (django-simple-history)."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import jurisdiction
 from .models import (
     Agency,
     AgencyClosure,
+    AsylumRule,
     ChannelHours,
     ContactChannel,
     CountryCoverage,
+    CountyRule,
     Office,
     OfficeClosure,
     OfficeHours,
     ReceiptPrefix,
     RedirectTopic,
-    StateCoverage,
-    ZipCoverage,
+    ZipRule,
 )
 
 
@@ -36,42 +42,72 @@ class ReceiptPrefixInline(admin.TabularInline):
 
 @admin.register(Office)
 class OfficeAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "office_type", "city", "state", "country", "offers_appointments", "confidence"]
-    list_filter = ["office_type", "offers_appointments", "confidence", "country", "state"]
+    list_display = [
+        "code", "name", "office_type", "city", "state", "country", "offers_appointments", "confidence",
+        "address_confidence",
+    ]
+    list_filter = ["office_type", "offers_appointments", "confidence", "address_confidence", "country", "state"]
     search_fields = ["code", "name", "city"]
     inlines = [OfficeHoursInline, OfficeClosureInline, ReceiptPrefixInline]
 
 
 @admin.register(ReceiptPrefix)
 class ReceiptPrefixAdmin(SimpleHistoryAdmin):
-    list_display = ["prefix", "office", "description", "confidence"]
-    list_filter = ["office__office_type", "confidence"]
+    list_display = ["prefix", "office", "routing", "description", "confidence"]
+    list_filter = ["routing", "office__office_type", "confidence"]
     search_fields = ["prefix", "office__code", "office__name"]
     autocomplete_fields = ["office"]
 
 
-@admin.register(ZipCoverage)
-class ZipCoverageAdmin(SimpleHistoryAdmin):
-    list_display = ["prefix", "office"]
-    list_filter = ["office"]
-    search_fields = ["prefix", "office__code"]
+@admin.register(CountyRule)
+class CountyRuleAdmin(SimpleHistoryAdmin):
+    """County → field office, as USCIS defines jurisdiction. The check page lists what needs a look."""
+
+    list_display = ["state", "county", "office", "confidence", "source"]
+    list_filter = ["confidence", "state", "office"]
+    search_fields = ["county", "state", "office__code", "office__name", "source", "note"]
     autocomplete_fields = ["office"]
+    list_select_related = ["office"]
+
+    def get_urls(self) -> list[URLPattern]:
+        check = path("check/", self.admin_site.admin_view(self.check_view), name="offices_jurisdiction_check")
+        return [check, *super().get_urls()]
+
+    def check_view(self, request: HttpRequest) -> HttpResponse:
+        context = {**self.admin_site.each_context(request), "check": jurisdiction.jurisdiction_check(),
+                   "title": _("Jurisdiction check")}
+        return TemplateResponse(request, "admin/offices/jurisdiction_check.html", context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra = {"check_url": reverse("admin:offices_jurisdiction_check"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
 
 
-@admin.register(StateCoverage)
-class StateCoverageAdmin(SimpleHistoryAdmin):
-    list_display = ["state", "office_type", "office"]
-    list_filter = ["office_type", "office"]
-    search_fields = ["state", "office__code"]
+@admin.register(ZipRule)
+class ZipRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["zip_code", "office", "confidence", "source"]
+    list_filter = ["confidence", "office"]
+    search_fields = ["zip_code", "office__code", "office__name", "source", "note"]
     autocomplete_fields = ["office"]
+    list_select_related = ["office"]
+
+
+@admin.register(AsylumRule)
+class AsylumRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["state", "county", "field_office", "office", "confidence"]
+    list_filter = ["confidence", "state", "office"]
+    search_fields = ["state", "county", "office__code", "field_office__code", "source", "note"]
+    autocomplete_fields = ["office", "field_office"]
+    list_select_related = ["office", "field_office"]
 
 
 @admin.register(CountryCoverage)
 class CountryCoverageAdmin(SimpleHistoryAdmin):
-    list_display = ["country", "office", "note"]
-    list_filter = ["office"]
-    search_fields = ["country", "office__code"]
+    list_display = ["country", "region", "office", "confidence"]
+    list_filter = ["confidence", "office"]
+    search_fields = ["country", "region", "office__code", "source", "note"]
     autocomplete_fields = ["office"]
+    list_select_related = ["office"]
 
 
 class ChannelHoursInline(admin.TabularInline):

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OfficesConfig(AppConfig):
     name = "offices"
     verbose_name = _("Office directory")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -10,7 +10,7 @@ from django_filters.fields import ChoiceField as FilterChoiceField
 from core.forms import PortalForm
 
 from .models import Audience, ChannelKind, ContactChannel, Office, OfficeType
-from .zipcodes import US_STATES_AND_TERRITORIES
+from .zipdata import US_STATES_AND_TERRITORIES
 
 
 class UpperChoiceField(FilterChoiceField):

@@ -37,6 +37,7 @@ class Confidence(models.TextChoices):
 
     CONFIRMED = "confirmed", _("Confirmed")
     SECONDARY = "secondary", _("From a secondary source")
+    INFERRED = "inferred", _("Inferred, not verified")
     UNCONFIRMED = "unconfirmed", _("Not confirmed")
 
 
@@ -57,8 +58,16 @@ class Office(BaseModel):
     offers_appointments = models.BooleanField(default=False)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED)
-    source_note = models.CharField(max_length=300, blank=True)
+    confidence = models.CharField(
+        max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED,
+        help_text=_("How sure the directory is that this office exists under this code."),
+    )
+    address_confidence = models.CharField(
+        max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED,
+        help_text=_("How sure the directory is of the street address; the public sees 'address not confirmed' "
+                    "unless it is confirmed."),
+    )
+    source_note = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
@@ -148,6 +157,13 @@ class OfficeClosure(BaseModel):
         return f"{self.office.code} closed {self.date}"
 
 
+class PrefixRouting(models.TextChoices):
+    """How a service request with a receipt prefix finds the office that holds the case
+    (receipt_prefixes.yaml: the prefix says where a case was received, not who holds it now)."""
+
+    OFFICE = "office", _("The prefix's office holds the case")
+    BENEFITS_CENTER = "benefits_center", _("The National Benefits Center until it sends the case to a field office")
+    ELECTRONIC = "electronic", _("No fixed office: the office on the latest notice, else the residence's field office")
 class AgencyClosure(BaseModel):
     """A day the whole agency is closed beyond the federal holidays, such as an executive-order
     closure (9 January 2025, a national day of mourning). No office has appointments that day, and
@@ -165,88 +181,138 @@ class AgencyClosure(BaseModel):
 
 
 class ReceiptPrefix(BaseModel):
-    """The first three letters of a receipt number, and the office where such cases are pending.
+    """The first three letters of a receipt number, and how a request with it is first routed.
 
     A prefix without an office (IOE, electronic filing) is valid but says nothing about the office;
-    such requests are routed by the customer's residence.
+    the customer names the office on their latest notice, or the request goes to the field office
+    of their residence.
     """
 
     prefix = models.CharField(max_length=3, unique=True)
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.PROTECT, related_name="receipt_prefixes"
     )
-    description = models.CharField(max_length=200, blank=True)
+    routing = models.CharField(max_length=16, choices=PrefixRouting.choices, default=PrefixRouting.OFFICE)
+    description = models.TextField(blank=True)
+    routing_note = models.TextField(blank=True)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["prefix"]
         verbose_name_plural = _("receipt prefixes")
-        constraints = [models.CheckConstraint(condition=Q(prefix__regex=r"^[A-Z]{3}$"), name="receipt_prefix_format")]
+        constraints = [
+            models.CheckConstraint(condition=Q(prefix__regex=r"^[A-Z]{3}$"), name="receipt_prefix_format"),
+            models.CheckConstraint(
+                condition=Q(routing="electronic", office__isnull=True) | (~Q(routing="electronic") & Q(office__isnull=False)),
+                name="receipt_prefix_office_unless_electronic",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.prefix
 
 
-class ZipCoverage(BaseModel):
-    """A 5-digit ZIP or a 3-digit ZIP prefix served by a field office; the longest match wins."""
+class JurisdictionRule(BaseModel):
+    """What every jurisdiction rule records: how sure the directory is of it, and why."""
 
-    prefix = models.CharField(max_length=5, unique=True)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="zip_coverage")
+    confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.INFERRED, db_index=True)
+    source = models.TextField(blank=True, help_text=_("Where the rule comes from (a page, a source key)."))
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class CountyRule(JurisdictionRule):
+    """A county (or a whole state or territory, when `county` is blank) that a field office serves.
+
+    USCIS defines field-office jurisdiction by county. A county claimed by several offices is split
+    by ZIP code between them (Los Angeles, Miami-Dade): ZipRule rows decide its ZIPs, and a ZIP with
+    no ZipRule is answered with the candidates, never a silent pick.
+    """
+
+    state = models.CharField(max_length=2, db_index=True, help_text=_("USPS state or territory code."))
+    county = models.CharField(
+        max_length=100, blank=True,
+        help_text=_("County name without 'County'/'Parish'/'Borough' (Virginia's independent cities keep 'city'); "
+                    "blank for the entire state. On the Virgin Islands: the island."),
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="county_rules")
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["prefix"]
-        verbose_name = _("ZIP coverage")
-        verbose_name_plural = _("ZIP coverage")
+        ordering = ["state", "county", "office__code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(prefix__regex=r"^[0-9]{3}$") | Q(prefix__regex=r"^[0-9]{5}$"),
-                name="zip_coverage_prefix_format",
-            )
+            models.UniqueConstraint(fields=["state", "county", "office"], name="county_rule_unique"),
+            models.CheckConstraint(condition=Q(state__regex=r"^[A-Z]{2}$"), name="county_rule_state_format"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.prefix} → {self.office_id}"
+        return f"{self.state} {self.county or '(entire state)'} → {self.office_id}"
 
 
-class StateCoverage(BaseModel):
-    """The office of a given type that serves a state when nothing more specific matches."""
+class ZipRule(JurisdictionRule):
+    """A ZIP code that a field office serves, where its county is split between offices."""
 
-    state = models.CharField(max_length=2)
-    office_type = models.CharField(max_length=32, choices=OfficeType.choices)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="state_coverage")
+    zip_code = models.CharField(max_length=5, unique=True)
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="zip_rules")
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["state", "office_type"]
-        verbose_name_plural = _("state coverage")
+        ordering = ["zip_code"]
+        verbose_name = _("ZIP rule")
+        constraints = [models.CheckConstraint(condition=Q(zip_code__regex=r"^[0-9]{5}$"), name="zip_rule_format")]
+
+    def __str__(self) -> str:
+        return f"{self.zip_code} → {self.office_id}"
+
+
+class AsylumRule(JurisdictionRule):
+    """The asylum office for residents of a state, of one county, or of one field office's area there.
+
+    The most specific rule that matches wins (county, then field office, then state); several asylum
+    offices at the same level are shown as candidates.
+    """
+
+    state = models.CharField(max_length=2, db_index=True)
+    county = models.CharField(max_length=100, blank=True)
+    field_office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.CASCADE, related_name="asylum_area_rules",
+        help_text=_("Residents whose field office is this one (where a state is split by area)."),
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="asylum_rules")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state", "county", "office__code"]
         constraints = [
-            models.UniqueConstraint(fields=["state", "office_type"], name="state_coverage_unique"),
-            models.CheckConstraint(
-                condition=Q(office_type__in=[OfficeType.FIELD_OFFICE, OfficeType.ASYLUM_OFFICE]),
-                name="state_coverage_type",
-            ),
+            models.UniqueConstraint(fields=["state", "county", "field_office", "office"], name="asylum_rule_unique",
+                                    nulls_distinct=False),
+            models.CheckConstraint(condition=Q(county="") | Q(field_office__isnull=True), name="asylum_rule_one_area"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.state} {self.office_type} → {self.office_id}"
+        area = self.county or (self.field_office_id and f"area of {self.field_office_id}") or "(entire state)"
+        return f"{self.state} {area} → {self.office_id}"
 
 
-class CountryCoverage(BaseModel):
-    """The international field office whose jurisdiction covers a country of residence."""
+class CountryCoverage(JurisdictionRule):
+    """The international field office whose jurisdiction covers a country of residence, or one region
+    of it where the country is split between offices (China: by province)."""
 
-    country = CountryField(unique=True)
+    country = CountryField()
+    region = models.CharField(max_length=100, blank=True, help_text=_("Province or state; blank for the whole country."))
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="country_coverage")
-    note = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["country"]
+        ordering = ["country", "region"]
         verbose_name_plural = _("country coverage")
+        constraints = [models.UniqueConstraint(fields=["country", "region"], name="country_coverage_unique")]
 
     def __str__(self) -> str:
-        return f"{self.country} → {self.office_id}"
+        return f"{self.country}{' ' + self.region if self.region else ''} → {self.office_id}"
 
 
 class ChannelKind(models.TextChoices):
@@ -293,6 +359,11 @@ class ContactChannel(BaseModel):
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=8, choices=ChannelKind.choices)
     value = models.CharField(max_length=120, help_text=_("Phone number or e-mail address."))
+    value_confirmed = models.BooleanField(
+        default=False,
+        help_text=_("The number or address is the real, published one. Unconfirmed ones are placeholders: hidden "
+                    "from the public, shown to staff marked as such."),
+    )
     display_value = models.CharField(max_length=120, blank=True, help_text=_("As printed, such as 1-877-CIS-4MIL."))
     audience = models.CharField(max_length=32, choices=Audience.choices, db_index=True)
     purpose = models.CharField(max_length=32, choices=Purpose.choices, default=Purpose.GENERAL)
@@ -306,6 +377,9 @@ class ContactChannel(BaseModel):
     languages = models.CharField(max_length=100, blank=True)
     after_hours_instructions = models.CharField(max_length=300, blank=True)
     after_hours_email = models.EmailField(blank=True)
+    after_hours_email_confirmed = models.BooleanField(
+        default=False, help_text=_("The after-hours address is the real one (otherwise hidden from the public).")
+    )
     display_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED)

@@ -1,41 +1,30 @@
 """Reads of the office directory: lists, jurisdiction and channel status."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries
 
 from core.errors import NotFound
 
-from . import rules
+from . import jurisdiction, rules
 from .holidays import closed_holidays
+from .jurisdiction import Answer, Status
 from .models import (
     Agency,
     AgencyClosure,
     Audience,
     ChannelHours,
     ContactChannel,
-    CountryCoverage,
+    CountyRule,
     HolidayRule,
     Office,
     OfficeClosure,
-    OfficeType,
-    StateCoverage,
-    ZipCoverage,
 )
-from .zipcodes import state_for_zip
 
-NO_OFFICE_FOR_ZIP = gettext_lazy(
-    "No field office serves ZIP code {zip}. For APO/FPO addresses call the Military Help Line."
-)
-NO_OFFICE_FOR_COUNTRY = gettext_lazy(
-    "No USCIS international office serves {country}. Contact the U.S. embassy or consulate there "
-    "(Department of State), or the USCIS Contact Center."
-)
 OFFICE_NOT_FOUND = gettext_lazy("No office has the code {code}.")
 
 
@@ -52,6 +41,11 @@ def office_detail_queryset() -> QuerySet[Office]:
     )
 
 
+def office_jurisdiction_rules(office: Office) -> list[CountyRule]:
+    """The county and state rules naming this office, for staff (with their confidence and source)."""
+    return list(CountyRule.objects.filter(office=office).order_by("state", "county"))
+
+
 def office_get(*, code: str, detail: bool = True) -> Office:
     """An office by code (404 when none), with what its page shows unless `detail` is False."""
     try:
@@ -60,51 +54,24 @@ def office_get(*, code: str, detail: bool = True) -> Office:
         raise NotFound(OFFICE_NOT_FOUND.format(code=code)) from None
 
 
-@dataclass(frozen=True)
-class JurisdictionMatch:
-    office: Office
-    matched_by: str  # "zip", "zip_prefix", "state" or "country"
-    place: str  # the normalized ZIP or country code asked about
-    state: str = ""
-    asylum_office: Office | None = None
+def place_answer(*, zip_code: str = "", country: str = "", region: str = "", choice: str = "") -> Answer:
+    """What the directory says about a ZIP code (with the customer's `choice` among candidates), or
+    a country (and `region` where it is split). Raises ValueError for malformed input and NotFound
+    for a ZIP that is not in the ZIP database; every other place gets an Answer, with a stated
+    reason when no office serves it."""
+    if zip_code:
+        answer = jurisdiction.for_zip(zip_code, choice=choice)
+        if answer is None:
+            raise NotFound(str(jurisdiction.UNKNOWN_ZIP).format(zip=rules.normalize_zip(zip_code)))
+        return answer
+    return jurisdiction.for_country(country, region=region)
 
 
-def office_for_zip(zip_code: str) -> JurisdictionMatch:
-    """The field office whose jurisdiction covers a ZIP: 5-digit row, then 3-digit prefix, then state.
-
-    Raises ValueError for a malformed ZIP and NotFound when no office serves it.
-    """
-    zip5 = rules.normalize_zip(zip_code)
-    state = state_for_zip(zip5)
-    row = (
-        ZipCoverage.objects.select_related("office")
-        .filter(prefix__in=[zip5, zip5[:3]])
-        .order_by(Length("prefix").desc())
-        .first()
-    )
-    coverage = {
-        c.office_type: c.office
-        for c in StateCoverage.objects.select_related("office").filter(state=state or "")
-    }
-    asylum = coverage.get(OfficeType.ASYLUM_OFFICE)
-    if row is not None:
-        matched_by = "zip" if len(row.prefix) == 5 else "zip_prefix"
-        return JurisdictionMatch(row.office, matched_by, zip5, state or "", asylum)
-    field_office = coverage.get(OfficeType.FIELD_OFFICE)
-    if field_office is None:
-        raise NotFound(NO_OFFICE_FOR_ZIP.format(zip=zip5))
-    return JurisdictionMatch(field_office, "state", zip5, state or "", asylum)
-
-
-def office_for_country(country: str) -> JurisdictionMatch:
-    """The international field office for a country of residence (Canada → Mexico City)."""
-    code = rules.normalize_country(country)
-    if code in rules.DOMESTIC_COUNTRIES:
-        raise ValueError(rules.DOMESTIC_COUNTRY_NEEDS_ZIP)
-    row = CountryCoverage.objects.select_related("office").filter(country=code).first()
-    if row is None:
-        raise NotFound(NO_OFFICE_FOR_COUNTRY.format(country=countries.name(code)))
-    return JurisdictionMatch(row.office, "country", code)
+def residence_answer(*, zip_code: str, country: str, region: str = "", choice: str = "") -> Answer:
+    """The answer for a recorded residence: a ZIP in the U.S., else a country (and region)."""
+    if zip_code:
+        return place_answer(zip_code=zip_code, choice=choice)
+    return place_answer(country=country, region=region)
 
 
 def _channel_queryset() -> QuerySet[ContactChannel]:
@@ -113,8 +80,15 @@ def _channel_queryset() -> QuerySet[ContactChannel]:
     )
 
 
-def contact_channel_list() -> QuerySet[ContactChannel]:
-    return _channel_queryset().select_related("office").order_by("display_order", "code")
+def contact_channel_list(*, staff: bool = False) -> QuerySet[ContactChannel]:
+    """Active channels; the public never sees placeholders (unconfirmed numbers and mailboxes)."""
+    channels = _channel_queryset().select_related("office").order_by("display_order", "code")
+    return channels if staff else channels.filter(value_confirmed=True)
+
+
+def visible_channels(channels: Iterable[ContactChannel], *, staff: bool = False) -> list[ContactChannel]:
+    """The same rule for a prefetched list (an office's channels, the jurisdiction index's)."""
+    return [c for c in channels if staff or c.value_confirmed]
 
 
 def agency_list() -> QuerySet[Agency]:
@@ -176,18 +150,20 @@ def office_closed_days(office: Office, first: date, last: date) -> set[date]:
     return days
 
 
-def office_status(office: Office, *, at: datetime) -> OpenStatus:
-    """Open or closed at `at` by the office's hours, holidays (U.S. and host country) and closures."""
+def office_status(office: Office, *, at: datetime, closures: frozenset[date] | None = None) -> OpenStatus:
+    """Open or closed at `at` by the office's hours, holidays (U.S. and host country) and closures
+    (`closures` when the caller has them, as the jurisdiction index does; else read here)."""
     windows = _windows(office.hours.all())
     if not windows:
         return OpenStatus(None, None)
     tz = office.time_zone
     local_day = at.astimezone(tz).date()
     closed = set(closed_holidays(years=(local_day.year, local_day.year + 1), host_country=office.country.code))  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
-    closed |= set(
-        OfficeClosure.objects.filter(office=office, date__gte=local_day).values_list("date", flat=True)[:50]
-    )
-    closed |= set(AgencyClosure.objects.filter(date__gte=local_day).values_list("date", flat=True)[:50])
+    if closures is None:
+        closures = frozenset(
+            OfficeClosure.objects.filter(office=office, date__gte=local_day).values_list("date", flat=True)[:50]
+        ) | frozenset(AgencyClosure.objects.filter(date__gte=local_day).values_list("date", flat=True)[:50])
+    closed |= closures
     if not office.is_operating_on(local_day):
         return OpenStatus(False, None, _("This office is not operating."))
     open_now = rules.is_open_at(at=at, tz=tz, windows=windows, closed_dates=closed)
@@ -197,16 +173,20 @@ def office_status(office: Office, *, at: datetime) -> OpenStatus:
     return OpenStatus(False, rules.next_opening(at=at, tz=tz, windows=windows, closed_dates=closed), reason)
 
 
-def channels_for_place(match: JurisdictionMatch) -> list[ContactChannel]:
-    """The lines and mailboxes a customer living at the matched place may use about their case.
+def channels_for_place(answer: Answer, *, staff: bool = False) -> list[ContactChannel]:
+    """The lines and mailboxes a customer living at the answered place may use about their case,
+    from the jurisdiction index (no query).
 
     In the U.S. and territories: the Contact Center and its TDD line. Abroad: the office with
     jurisdiction (and, for Canada, the Canada mailbox that Mexico City monitors).
     """
-    channels = contact_channel_list()
-    if match.matched_by != "country":
-        return list(channels.filter(audience=Audience.IN_US))
-    channels = channels.filter(office=match.office)
-    if match.place != "CA":
-        channels = channels.exclude(audience=Audience.CANADA)
-    return list(channels)
+    if not answer.is_abroad:
+        ncsc = jurisdiction.office_by_code("NCSC")
+        lines = ncsc.channels.all() if ncsc else []
+        return [c for c in visible_channels(lines, staff=staff) if c.audience == Audience.IN_US]
+    if answer.office is None or answer.status != Status.OFFICE:
+        return []
+    return [
+        c for c in visible_channels(answer.office.channels.all(), staff=staff)
+        if answer.place == "CA" or c.audience != Audience.CANADA
+    ]

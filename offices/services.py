@@ -1,40 +1,32 @@
 """Writes to the office directory. `directory_load` is what `manage.py load_directory` runs."""
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
 from datetime import time
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import yaml
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from core.errors import ApplicationError
 
+from . import jurisdiction
 from .models import (
     Agency,
+    AsylumRule,
     ChannelHours,
     ContactChannel,
     CountryCoverage,
+    CountyRule,
     Office,
     OfficeHours,
     ReceiptPrefix,
     RedirectTopic,
-    StateCoverage,
-    ZipCoverage,
+    ZipRule,
 )
+from .reference import directory_data, yaml_file_load
 
-DIRECTORY_FILE = Path(__file__).resolve().parent / "data" / "directory.yaml"
-
-def yaml_file_load(path: Path) -> dict[str, Any]:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-
-
-def directory_file_data() -> dict[str, Any]:
-    return yaml_file_load(DIRECTORY_FILE)
+__all__ = ["directory_load", "parse_weekly_hours", "yaml_file_load"]
 
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -52,19 +44,6 @@ def parse_weekly_hours(spec: str) -> list[tuple[int, time, time]]:
         last = _DAYS[(match["d2"] or match["d1"]).lower()]
         opens, closes = time.fromisoformat(match["o"].zfill(5)), time.fromisoformat(match["c"].zfill(5))
         result.extend((day, opens, closes) for day in range(first, last + 1))
-    return result
-
-
-def expand_zip_prefixes(items: Iterable[str]) -> list[str]:
-    """['600-602', '11001'] → ['600', '601', '602', '11001']."""
-    result: list[str] = []
-    for item in items:
-        item = str(item)
-        if "-" in item:
-            start, end = item.split("-")
-            result.extend(str(n).zfill(len(start)) for n in range(int(start), int(end) + 1))
-        else:
-            result.append(item)
     return result
 
 
@@ -156,12 +135,13 @@ def _differs(current: Any, new: Any) -> bool:
 _OFFICE_FIELDS = (
     "name", "address_line1", "address_line2", "city", "state", "postal_code", "country", "time_zone",
     "phone", "hours_note", "description", "offers_appointments", "opened_on", "closed_on", "confidence",
-    "source_note",
+    "address_confidence", "source_note",
 )
+_RULE_FIELDS = ("confidence", "source", "note")
 _CHANNEL_FIELDS = (
     "name", "kind", "value", "display_value", "audience", "purpose", "audience_note", "time_zone",
     "always_open", "holiday_rule", "languages", "after_hours_instructions", "after_hours_email",
-    "display_order", "confidence",
+    "display_order", "confidence", "value_confirmed", "after_hours_email_confirmed",
 )
 
 
@@ -170,15 +150,67 @@ def _hours(sync: _Sync, model: type[models.Model], owner_field: str, owner: mode
         sync.row(model, {owner_field: owner, "weekday": weekday, "opens": opens}, {"closes": closes})
 
 
+def _group_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    return getattr(value, "code", value) or None  # a django-countries Country, "" and None alike
+
+
+def _rule_groups(
+    sync: _Sync, model: type[models.Model], group: tuple[str, ...], rows: list[dict[str, Any]],
+    offices: dict[str, Office],
+) -> None:
+    """Jurisdiction rules, group by group (a county, a ZIP, a country's region): a group the database
+    already has is an admin's to keep unless `update`, which makes it equal to the file's."""
+    wanted: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        values = dict(row)
+        for name in ("office", "field_office"):
+            if name in values:
+                values[name] = offices[values[name]] if values[name] else None
+        wanted[tuple(_group_value(values.get(g)) for g in group)].append(values)
+    existing: dict[tuple, list[models.Model]] = defaultdict(list)
+    attnames = [_attname(model, g) for g in group]
+    for obj in model._default_manager.all():
+        existing[tuple(_group_value(getattr(obj, a)) for a in attnames)].append(obj)
+    label = model._meta.verbose_name_plural
+    new: list[models.Model] = []
+    for key, values_list in wanted.items():
+        have = existing.get(key, [])
+        if have and not sync.update:
+            continue
+        by_office = {obj.office_id: obj for obj in have}  # type: ignore[attr-defined]
+        for values in values_list:
+            if values["office"].pk not in by_office:
+                new.append(model(**values))
+                continue
+            obj = by_office.pop(values["office"].pk)
+            changed = [f for f in _RULE_FIELDS if getattr(obj, f) != values.get(f, "")]
+            if changed:
+                for f in changed:
+                    setattr(obj, f, values.get(f, ""))
+                obj.save(update_fields=[*changed, "updated_at"])
+                sync.counts[f"{label} updated"] += 1
+        for obj in by_office.values():
+            obj.delete()
+            sync.counts[f"{label} deleted"] += 1
+    for obj in new:
+        _validate_fields(obj)
+    if new:
+        bulk_create_with_history(new, model, batch_size=1000)
+        sync.counts[f"{label} created"] += len(new)
+
+
 @transaction.atomic
 def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) -> Counter[str]:
-    """Load the office directory from `data` (default: offices/data/directory.yaml).
+    """Load the office directory from `data` (default: the reference merged with directory.yaml,
+    see offices.reference).
 
     Idempotent: without `update`, rows that exist are left as they are, so edits admins made in the
     admin survive a restart; with `update`, differing fields are overwritten from the file.
     """
     if data is None:
-        data = directory_file_data()
+        data = directory_data()
     sync = _Sync(update)
     offices: dict[str, Office] = {}
     for entry in data["offices"]:
@@ -189,29 +221,20 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
     sync.flush()
     for entry in data["offices"]:
         office = offices[entry["code"]]
-        for prefix in entry.get("receipt_prefixes", []):
-            sync.row(ReceiptPrefix, {"prefix": prefix}, {"office": office, "confidence": entry.get("confidence", "unconfirmed")})
         if entry.get("hours"):
             _hours(sync, OfficeHours, "office", office, entry["hours"])
-    for prefix, entry in (data.get("receipt_prefixes") or {}).items():
-        office_code = entry.get("office")
-        sync.row(
-            ReceiptPrefix,
-            {"prefix": prefix},
-            {"office": offices[office_code] if office_code else None, "description": entry.get("description", ""),
-             "confidence": entry.get("confidence", "unconfirmed")},
-        )
-    for code, prefixes in (data.get("zip_coverage") or {}).items():
-        for prefix in expand_zip_prefixes(prefixes):
-            sync.row(ZipCoverage, {"prefix": prefix}, {"office": offices[code]})
-    for office_type, states in (data.get("state_coverage") or {}).items():
-        for state, code in states.items():
-            sync.row(StateCoverage, {"state": state, "office_type": office_type}, {"office": offices[code]})
-    for code, countries in (data.get("country_coverage") or {}).items():
-        for country in countries:
-            sync.row(CountryCoverage, {"country": country}, {"office": offices[code]})
+    for entry in data.get("receipt_prefixes") or []:
+        values = {k: v for k, v in entry.items() if k not in {"prefix", "office"}}
+        values["office"] = offices[entry["office"]] if entry.get("office") else None
+        sync.row(ReceiptPrefix, {"prefix": entry["prefix"]}, values)
+    _rule_groups(sync, CountyRule, ("state", "county"), data.get("county_rules") or [], offices)
+    _rule_groups(sync, ZipRule, ("zip_code",), data.get("zip_rules") or [], offices)
+    _rule_groups(sync, AsylumRule, ("state", "county", "field_office"), data.get("asylum_rules") or [], offices)
+    _rule_groups(sync, CountryCoverage, ("country", "region"), data.get("country_coverage") or [], offices)
     channels = {}
     for entry in data.get("channels", []):
+        # Phone numbers in the file are published ones; mailboxes are placeholders unless marked confirmed.
+        entry = {"value_confirmed": entry.get("kind") != "email", **entry}
         values = {f: entry[f] for f in _CHANNEL_FIELDS if f in entry}
         values["office"] = offices[entry["office"]] if entry.get("office") else None
         channels[entry["code"]] = sync.row(ContactChannel, {"code": entry["code"]}, values)
@@ -228,4 +251,6 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
             values = {"agency": agencies[entry["code"]], "label": topic["label"], "keywords": topic.get("keywords", "")}
             sync.row(RedirectTopic, {"code": topic["code"]}, values)
     sync.flush()
+    if sync.counts:
+        jurisdiction.invalidate()
     return sync.counts

@@ -7,26 +7,28 @@ from core.errors import NotFound
 from core.forms import CountryForm, ZipForm
 from core.web import paginate
 
-from . import selectors
+from . import jurisdiction, selectors
 from .filters import ContactChannelFilter, OfficeFilter
 from .models import Audience
 
 
 def office_find(request: HttpRequest) -> HttpResponse:
-    """Find the office that serves a ZIP code or a country of residence."""
+    """Find the office that serves a ZIP code or a country of residence; where the data does not
+    decide, list the candidates (or the regions) for the customer to choose from."""
     zip_form = ZipForm(request.GET if "zip" in request.GET else None)
     country_form = CountryForm(request.GET if "country" in request.GET else None)
-    context: dict = {"zip_form": zip_form, "country_form": country_form, "match": None, "not_found": ""}
+    context: dict = {"zip_form": zip_form, "country_form": country_form, "answer": None, "not_found": ""}
     status = 200
     form = zip_form if zip_form.is_bound else country_form if country_form.is_bound else None
     if form is not None:
         field = "zip" if form is zip_form else "country"
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                if field == "zip":
-                    match = selectors.office_for_zip(form.cleaned_data["zip"])
-                else:
-                    match = selectors.office_for_country(form.cleaned_data["country"])
+                answer = selectors.place_answer(
+                    zip_code=data.get("zip", ""), choice=data.get("office", ""),
+                    country=data.get("country", ""), region=data.get("region", ""),
+                )
             except ValueError as exc:
                 form.add_error(field, str(exc))
                 status = 400
@@ -35,14 +37,21 @@ def office_find(request: HttpRequest) -> HttpResponse:
                 status = 404
             else:
                 now = timezone.now()
-                context["match"] = match
-                context["place_name"] = countries.name(match.place) if match.matched_by == "country" else match.place
-                context["office"] = selectors.office_get(code=match.office.code)
-                context["office_status"] = selectors.office_status(context["office"], at=now)
-                context["lines"] = _with_status(selectors.channels_for_place(match), now)
+                context["answer"] = answer
+                context["place_name"] = countries.name(answer.place) if answer.is_abroad else answer.place
+                if answer.office is not None:
+                    context["office_status"] = selectors.office_status(
+                        answer.office, at=now, closures=jurisdiction.closed_days(answer.office)
+                    )
+                staff = _is_staff(request)
+                context["lines"] = _with_status(selectors.channels_for_place(answer, staff=staff), now)
         else:
             status = 400
     return render(request, "offices/find.html", context, status=status)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_staff_member)
 
 
 def _with_status(channels, now):  # -> list[tuple[ContactChannel, OpenStatus]]
@@ -71,7 +80,8 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "office": office,
             "status": selectors.office_status(office, at=now),
-            "channels": _with_status(office.channels.all(), now),
+            "channels": _with_status(selectors.visible_channels(office.channels.all(), staff=_is_staff(request)), now),
+            "rules": selectors.office_jurisdiction_rules(office) if _is_staff(request) else None,
             "for_zip": request.GET.get("zip", "")[:10],
         },
     )
@@ -90,8 +100,9 @@ CONTACT_SECTIONS = (
 
 
 def contact_us(request: HttpRequest) -> HttpResponse:
-    channel_filter = ContactChannelFilter(request.GET or None, queryset=selectors.contact_channel_list())
-    channels = channel_filter.qs if channel_filter.is_valid() else selectors.contact_channel_list()
+    all_channels = selectors.contact_channel_list(staff=_is_staff(request))
+    channel_filter = ContactChannelFilter(request.GET or None, queryset=all_channels)
+    channels = channel_filter.qs if channel_filter.is_valid() else all_channels
     now = timezone.now()
     by_audience: dict[str, list] = {}
     for channel, status in _with_status(channels, now):

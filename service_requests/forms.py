@@ -20,6 +20,12 @@ class FileForm(PortalForm):
         label=_("Is this a VAWA, T or U case?"), choices=CaseClass.choices, initial=CaseClass.STANDARD,
         help_text=_("We ask so that we protect your safety and confidentiality."),
     )
+    notice_office = forms.CharField(
+        label=_("Office on your latest notice (optional)"), required=False, max_length=8,
+        help_text=_("The office code your latest notice or case status names, such as NBC or CHI. Give it for "
+                    "receipt numbers starting with IOE, which have no fixed office; otherwise the request goes to "
+                    "the field office for your residence."),
+    )
     description = forms.CharField(
         label=_("Describe your request"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -28,7 +34,7 @@ class FileForm(PortalForm):
 class RepresentativeFileForm(FileForm):
     customer = forms.EmailField(label=_("Customer's e-mail address"),
                                 help_text=_("The customer you represent must have an account."))
-    field_order = ["customer", "request_type", "receipt_number", "case_class", "description"]
+    field_order = ["customer", "request_type", "receipt_number", "notice_office", "case_class", "description"]
 
 
 class CallerFileForm(FileForm):
@@ -43,7 +49,7 @@ class CallerFileForm(FileForm):
     country = forms.ChoiceField(label=_("Caller's country (if abroad)"), required=False, choices=overseas_country_choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     field_order = ["customer", "contact_name", "contact_email", "zip_code", "country", "channel", "request_type",
-                   "receipt_number", "case_class", "description"]
+                   "receipt_number", "notice_office", "case_class", "description"]
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -56,6 +56,15 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.OPEN, Status.ANSWERED)
 
 
+class HoldingBasis(models.TextChoices):
+    """How the office that holds the case (`current_office`) was decided."""
+
+    PREFIX = "prefix", _("The receipt number's prefix names the office")
+    NOTICE = "notice", _("The office named on the customer's latest notice")
+    RESIDENCE = "residence", _("The field office for the customer's residence")
+    TRANSFER = "transfer", _("Transferred by staff")
+
+
 class ServiceRequest(BaseModel):
     """A customer's request for service, routed to the office where the case is pending.
 
@@ -83,7 +92,11 @@ class ServiceRequest(BaseModel):
     channel = models.CharField(max_length=12, choices=Channel.choices)
     description = models.TextField()
     priority = models.BooleanField(default=False)
+    # The office that holds the case (where it is pending) and how that was decided (R15).
     current_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="service_requests")
+    holding_basis = models.CharField(
+        max_length=12, choices=HoldingBasis.choices, default=HoldingBasis.PREFIX, db_default=HoldingBasis.PREFIX
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     version = models.PositiveIntegerField(default=1)
     first_response_at = models.DateTimeField(null=True, blank=True)

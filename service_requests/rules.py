@@ -9,7 +9,6 @@ from core.models import CONTACT_CENTER_ROLES, Role
 from .models import CONFIDENTIAL_CLASSES, RequestType
 
 INVALID_RECEIPT = _("A receipt number is 3 letters and 10 digits, such as EAC2290123456.")
-UNKNOWN_PREFIX = _("No USCIS office issues receipt numbers starting with {prefix}. Check the number on your notice.")
 NO_ONE_TO_ANSWER = _("Give the caller's account e-mail, or their name and e-mail.")
 RECEIPT_REQUIRED = _("This kind of request needs the receipt number of your case.")
 COA_NOT_FOR_CONFIDENTIAL = _(

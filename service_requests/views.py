@@ -62,6 +62,7 @@ def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
                 created = services.service_request_file(
                     actor=user, request_type=data["request_type"], description=data["description"],
                     receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                    notice_office=data["notice_office"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -92,6 +93,7 @@ def request_file_for_caller(request: AuthenticatedHttpRequest) -> HttpResponse:
                     receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
                     contact_name=data["contact_name"], contact_email=data["contact_email"],
                     zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
+                    notice_office=data["notice_office"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)

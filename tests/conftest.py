@@ -36,7 +36,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def directory(db):
-    """The real office directory from offices/data/directory.yaml.
+    """The real office directory: offices/data/reference/ merged with offices/data/directory.yaml.
 
     Loaded once per session; transactional tests flush it away, so load it again when missing.
     """
@@ -44,6 +44,15 @@ def directory(db):
 
     if not Office.objects.filter(code="NCSC").exists():
         _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_jurisdiction_index():
+    """Each test's rollback may undo rules the in-process jurisdiction index saw: drop it after each test."""
+    yield
+    from offices import jurisdiction
+
+    jurisdiction.forget()
 
 
 @pytest.fixture

@@ -67,6 +67,10 @@ class BookInputSerializer(serializers.Serializer):
         required=False, help_text="Representatives and staff: the e-mail of the customer booked for"
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    other_office_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default="",
+        help_text="Staff only: why the customer is booked at an office other than the one with jurisdiction",
+    )
 
 
 class RescheduleInputSerializer(serializers.Serializer):
@@ -106,7 +110,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         model = Appointment
         fields = [
             "id", "confirmation_code", "status", "office", "start", "end", "time_zone", "reason", "customer",
-            "customer_name", "booked_by", "reschedule_count", "reschedules_left", "notes", "ics_url", "created_at",
+            "customer_name", "booked_by", "reschedule_count", "reschedules_left", "notes", "other_office_reason",
+            "ics_url", "created_at",
             "cancelled_at", "checked_in_at", "completed_at",
         ]
         read_only_fields = fields

@@ -89,6 +89,7 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
             appointment = services.appointment_book(
                 actor=request.user, office_code=values["office"], start=values["start"], reason_code=values["reason"],
                 customer_email=values.get("customer"), notes=values.get("notes", ""),
+                other_office_reason=values.get("other_office_reason", ""),
             )
             return self._out(appointment, status.HTTP_201_CREATED)
 

@@ -16,10 +16,26 @@ class RegisterInputSerializer(serializers.Serializer):
     country = serializers.CharField(
         required=False, allow_blank=True, max_length=2, help_text="ISO 3166-1 alpha-2 code, for residents abroad."
     )
+    region = serializers.CharField(
+        required=False, allow_blank=True, max_length=100,
+        help_text="Province or region, where the country is split between offices (China).",
+    )
+    office = serializers.CharField(
+        required=False, allow_blank=True, max_length=8,
+        help_text="Your field office, where the directory names several for your ZIP code (see /api/v1/jurisdiction/).",
+    )
     preferred_language = serializers.ChoiceField(choices=Language.choices, default=Language.ENGLISH)
     representative = serializers.BooleanField(
         default=False, help_text="True for an attorney or accredited representative."
     )
+
+
+class ProfileInputSerializer(serializers.Serializer):
+    zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    office = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):
@@ -27,13 +43,15 @@ class AccountOutputSerializer(serializers.ModelSerializer):
     email = serializers.CharField(help_text="The account's e-mail address; empty for staff accounts without one")
     zip_code = serializers.CharField(source="profile.zip_code", default="")
     country = serializers.CharField(source="profile.country.code", default="")
+    region = serializers.CharField(source="profile.region", default="")
+    office_choice = serializers.CharField(source="profile.office_choice.code", default=None)
     preferred_language = serializers.CharField(source="profile.preferred_language", default="en")
     office = serializers.CharField(source="office.code", default=None, allow_null=True)
 
     class Meta:
         model = User
         fields = ["id", "username", "email", "first_name", "last_name", "role", "office", "zip_code", "country",
-                  "preferred_language"]
+                  "region", "office_choice", "preferred_language"]
         read_only_fields = fields
 
 

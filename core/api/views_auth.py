@@ -10,18 +10,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access, selectors, services, signin
+from core.errors import NotFound
 from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
 
 from .serializers import (
     AccountOutputSerializer,
     ApiTokenSerializer,
+    ProfileInputSerializer,
     RegisterInputSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
 
 BAD_CREDENTIALS = _("Unable to sign in with those credentials.")
+NO_PROFILE = _("Staff accounts have no residence.")
 CODE_REQUIRED = _("Staff accounts need the code from their authenticator app (or a recovery code).")
 _LOCKED = OpenApiResponse(description="Too many attempts: try again after `Retry-After` seconds")
 
@@ -113,4 +116,25 @@ class MeApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
 
+    @extend_schema(request=ProfileInputSerializer, responses={200: AccountOutputSerializer}, tags=["auth"])
+    def patch(self, request: AuthenticatedRequest) -> Response:
+        """Change the residence: ZIP code or country, and the region or office where the directory names several."""
+        data = ProfileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_with_profile(request.user.pk)
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            raise NotFound(str(NO_PROFILE))
+        current = {
+            "zip_code": profile.zip_code, "country": "" if profile.lives_in_us else profile.country.code,
+            "region": profile.region, "office": profile.office_choice.code if profile.office_choice else "",
+            "preferred_language": profile.preferred_language,
+        }
+        changes = dict(data.validated_data)
+        if "zip_code" in changes and changes["zip_code"]:
+            changes.setdefault("country", "")
+        if "country" in changes and changes["country"]:
+            changes.setdefault("zip_code", "")
+        services.customer_profile_update(user=user, **{**current, **changes})
+        return Response(AccountOutputSerializer(user_with_profile(request.user.pk)).data)
 

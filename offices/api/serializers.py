@@ -1,14 +1,16 @@
 from datetime import datetime
 from typing import Any, cast
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import HourMinuteField
-from offices import selectors
-from offices.models import Agency, ContactChannel, Office, RedirectTopic
+from offices import jurisdiction, selectors
+from offices.jurisdiction import Status
+from offices.models import Agency, Confidence, ContactChannel, Office, RedirectTopic
 
 
 class WeeklyHoursSerializer(serializers.Serializer):
@@ -31,6 +33,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
     open_now = serializers.SerializerMethodField(help_text="null when no hours are published")
     next_opens_at = serializers.SerializerMethodField()
     closed_reason = serializers.SerializerMethodField()
+    after_hours_email = serializers.SerializerMethodField(help_text="blank for the public while not confirmed")
 
     class Meta:
         model = ContactChannel
@@ -38,7 +41,11 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
             "code", "name", "kind", "value", "display_value", "audience", "audience_label", "audience_note",
             "purpose", "office", "time_zone", "hours", "holiday_rule", "always_open", "languages", "open_now",
             "next_opens_at", "closed_reason", "after_hours_instructions", "after_hours_email", "confidence",
+            "value_confirmed",
         ]
+
+    def get_after_hours_email(self, obj: ContactChannel) -> str:
+        return obj.after_hours_email if obj.after_hours_email_confirmed or self.context.get("staff_view") else ""
 
     def _status(self, obj: ContactChannel) -> selectors.OpenStatus:
         cache = cast(dict, self.context).setdefault("_status", {})
@@ -66,13 +73,19 @@ class OfficeListSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
     time_zone = serializers.CharField(source="time_zone.key")
     receipt_prefixes = serializers.SerializerMethodField()
+    address_confirmed = serializers.SerializerMethodField(
+        help_text="false: the address is not confirmed; check uscis.gov before you travel"
+    )
 
     class Meta:
         model = Office
         fields = [
             "code", "name", "type", "type_label", "city", "state", "country", "time_zone", "phone",
-            "offers_appointments", "receipt_prefixes", "confidence",
+            "offers_appointments", "receipt_prefixes", "confidence", "address_confidence", "address_confirmed",
         ]
+
+    def get_address_confirmed(self, obj: Office) -> bool:
+        return obj.address_confidence == Confidence.CONFIRMED
 
     def get_receipt_prefixes(self, obj: Office) -> list[str]:
         return [p.prefix for p in obj.receipt_prefixes.all()]
@@ -80,7 +93,7 @@ class OfficeListSerializer(serializers.ModelSerializer):
 
 class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
     hours = WeeklyHoursSerializer(many=True)
-    channels = ContactChannelSerializer(many=True)
+    channels = serializers.SerializerMethodField(help_text="The office's lines and mailboxes (placeholders: staff only)")
     open_now = serializers.SerializerMethodField(help_text="null when no public hours are published")
 
     class Meta(OfficeListSerializer.Meta):
@@ -89,14 +102,35 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
             "hours", "open_now", "description", "opened_on", "closed_on", "source_note", "channels",
         ]
 
+    @extend_schema_field(ContactChannelSerializer(many=True))
+    def get_channels(self, obj: Office) -> list[dict[str, Any]]:
+        channels = selectors.visible_channels(obj.channels.all(), staff=bool(self.context.get("staff_view")))
+        return ContactChannelSerializer(channels, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: Office) -> bool | None:
-        return selectors.office_status(obj, at=self._now()).open_now
+        closures = jurisdiction.closed_days(obj) if self.context.get("from_index") else None
+        return selectors.office_status(obj, at=self._now(), closures=closures).open_now
+
+
+def _plain(data: Any) -> Any:
+    """Serializer output as plain dicts and lists (DRF's ReturnDict keeps its serializer and request alive)."""
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    return data
 
 
 class JurisdictionQuerySerializer(serializers.Serializer):
     zip = serializers.CharField(required=False, max_length=10, help_text="U.S. ZIP code")
     country = serializers.CharField(required=False, max_length=3, help_text="ISO 3166-1 alpha-2 country code")
+    region = serializers.CharField(
+        required=False, max_length=100, help_text="Province or state, where the country is split (China)"
+    )
+    office = serializers.CharField(
+        required=False, max_length=8, help_text="Your choice among the candidates of an ambiguous ZIP answer"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("zip")) == bool(attrs.get("country")):
@@ -106,11 +140,86 @@ class JurisdictionQuerySerializer(serializers.Serializer):
 
 class JurisdictionSerializer(serializers.Serializer):
     place = serializers.CharField(help_text="The normalized ZIP code or country code asked about")
-    matched_by = serializers.ChoiceField(choices=["zip", "zip_prefix", "state", "country"])
+    kind = serializers.ChoiceField(choices=["zip", "country"])
+    status = serializers.ChoiceField(
+        choices=[Status.OFFICE, Status.CHOOSE, Status.NO_OFFICE],
+        help_text="office: one office serves it; choose: pick one of `candidates` (or a `regions` entry) and ask "
+        "again with office=CODE (or region=…); no_office: none serves it, `message` says what to do instead",
+    )
+    reason = serializers.CharField(help_text="Why the data does not decide: split_county, no_county, no_rule, "
+                                   "military, freely_associated, needs_region, no_international_office")
+    message = serializers.CharField()
+    matched_by = serializers.CharField(help_text="zip_rule, county, state, choice, country or region")
     state = serializers.CharField()
-    office = OfficeDetailSerializer()
-    asylum_office = OfficeListSerializer(allow_null=True)
-    phone_lines = ContactChannelSerializer(many=True, help_text="Lines this customer may call about their case")
+    county = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    regions = serializers.ListField(child=serializers.CharField())
+    confidence = serializers.CharField(help_text="How sure the directory is of the rule that matched")
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named "source" shadows Field.source
+    office = serializers.SerializerMethodField()
+    candidates = serializers.SerializerMethodField()
+    asylum_office = serializers.SerializerMethodField()
+    asylum_candidates = serializers.SerializerMethodField()
+    phone_lines = serializers.SerializerMethodField(help_text="Lines this customer may call about their case")
+
+    _PLAIN_FIELDS = ("place", "kind", "status", "reason", "message", "matched_by", "state", "county", "city",
+                     "region", "confidence", "source")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """The declared fields (as the schema says), built directly: DRF's per-field machinery (a deep
+        copy of the fields on every instance) cost more than the whole answer."""
+        data: dict[str, Any] = {name: getattr(instance, name) for name in self._PLAIN_FIELDS}
+        data["regions"] = list(instance.regions)
+        data["office"] = self.get_office(instance)
+        data["candidates"] = self.get_candidates(instance)
+        data["asylum_office"] = self.get_asylum_office(instance)
+        data["asylum_candidates"] = self.get_asylum_candidates(instance)
+        data["phone_lines"] = self.get_phone_lines(instance)
+        return data
+
+    # The offices and lines are the same for every ZIP they serve: each is serialized once per minute,
+    # language and audience, and kept in the jurisdiction index (dropped with it on any edit).
+    def _memo(self, key: tuple, build: Any) -> Any:
+        now = self.context["now"]
+        return jurisdiction.memo(
+            (*key, get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)),
+            lambda: _plain(build()),
+        )
+
+    def _list(self, offices: Any) -> list[dict[str, Any]]:
+        return [self._memo(("list", o.pk), lambda o=o: OfficeListSerializer(o, context=self.context).data)
+                for o in offices]
+
+    @extend_schema_field(OfficeDetailSerializer(allow_null=True))
+    def get_office(self, answer: Any) -> dict[str, Any] | None:
+        office = answer.office
+        if office is None:
+            return None
+        return self._memo(("detail", office.pk), lambda: OfficeDetailSerializer(office, context=self.context).data)
+
+    @extend_schema_field(OfficeListSerializer(many=True))
+    def get_candidates(self, answer: Any) -> list[dict[str, Any]]:
+        return self._list(answer.candidates)
+
+    @extend_schema_field(OfficeListSerializer(allow_null=True))
+    def get_asylum_office(self, answer: Any) -> dict[str, Any] | None:
+        return self._list([answer.asylum_office])[0] if answer.asylum_office else None
+
+    @extend_schema_field(OfficeListSerializer(many=True))
+    def get_asylum_candidates(self, answer: Any) -> list[dict[str, Any]]:
+        return self._list(answer.asylum_candidates)
+
+    @extend_schema_field(ContactChannelSerializer(many=True))
+    def get_phone_lines(self, answer: Any) -> list[dict[str, Any]]:
+        key = ("lines", answer.kind, answer.office.pk if answer.is_abroad and answer.office else None,
+               answer.place == "CA")
+
+        def build() -> list[dict[str, Any]]:
+            lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))
+            return ContactChannelSerializer(lines, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+
+        return self._memo(key, build)
 
 
 class RedirectTopicSerializer(serializers.ModelSerializer):

@@ -1,7 +1,11 @@
+import hashlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
@@ -28,12 +32,37 @@ if TYPE_CHECKING:
 
 
 class _PublicMixin:
+    """Public, read-mostly answers: an ETag over the body, Cache-Control, and 304 when unchanged.
+
+    The answers carry `open_now`, so they stay fresh for a minute; they vary by language, and staff
+    (signed in) see placeholder channels the public does not, so signed-in answers are private.
+    """
+
     permission_classes: Sequence["_PermissionClass"] = [permissions.AllowAny]
+    max_age = 60
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()  # type: ignore[misc]
         context["now"] = timezone.now()
+        context["staff_view"] = _staff_view(self.request)  # type: ignore[attr-defined]
         return context
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
+        response["ETag"] = etag
+        signed_in = bool(request.user and request.user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        patch_cache_control(response, max_age=self.max_age, **({"private": True} if signed_in else {"public": True}))
+        patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
+        return get_conditional_response(request, etag=etag, response=response)  # type: ignore[return-value]  # a 304 is a plain HttpResponse
+
+
+def _staff_view(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff_member)
 
 
 class OfficeViewSet(_PublicMixin, ScopedReadOnlyViewSet):
@@ -66,7 +95,7 @@ class ContactChannelViewSet(_PublicMixin, ScopedReadOnlyViewSet):
     pagination_class = None
 
     def scope_queryset(self):
-        return selectors.contact_channel_list()
+        return selectors.contact_channel_list(staff=_staff_view(self.request))
 
 
 class AgencyViewSet(_PublicMixin, ScopedReadOnlyViewSet):
@@ -84,13 +113,19 @@ class AgencyViewSet(_PublicMixin, ScopedReadOnlyViewSet):
 class JurisdictionApi(_PublicMixin, APIView):
     """The office that serves a place: `?zip=60605` (field office) or `?country=CA` (international office).
 
-    400 for a malformed ZIP or country code; 404 when no office serves it.
+    Answers from the in-memory jurisdiction index (no query on a warm cache). Where the data does not
+    decide, `status` is `choose` with the `candidates` (ask again with `office=CODE`) or the `regions`
+    (ask again with `region=…`); APO/FPO and the freely associated states get `no_office` with what to
+    do instead. 400 for a malformed ZIP, country, region or choice; 404 for a ZIP that is not in the ZIP
+    database.
     """
 
     @extend_schema(
         parameters=[
             OpenApiParameter("zip", str, description="U.S. ZIP code (5 digits, or ZIP+4)"),
             OpenApiParameter("country", str, description="ISO 3166-1 alpha-2 country code"),
+            OpenApiParameter("region", str, description="Province or state where the country is split (China)"),
+            OpenApiParameter("office", str, description="Your choice among the candidates of an ambiguous answer"),
         ],
         responses={200: JurisdictionSerializer},
         tags=["offices"],
@@ -98,24 +133,17 @@ class JurisdictionApi(_PublicMixin, APIView):
     def get(self, request: Request) -> Response:
         query = JurisdictionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        field = "zip" if query.validated_data.get("zip") else "country"
+        data = query.validated_data
+        field = "zip" if data.get("zip") else "country"
         try:
-            if field == "zip":
-                match = selectors.office_for_zip(query.validated_data["zip"])
-            else:
-                match = selectors.office_for_country(query.validated_data["country"])
+            answer = selectors.place_answer(
+                zip_code=data.get("zip", ""), country=data.get("country", ""), region=data.get("region", ""),
+                choice=data.get("office", ""),
+            )
         except ValueError as exc:
-            raise ValidationError({field: [str(exc)]}) from None
-        office = selectors.office_detail_queryset().get(pk=match.office.pk)
-        data = {
-            "place": match.place,
-            "matched_by": match.matched_by,
-            "state": match.state,
-            "office": office,
-            "asylum_office": match.asylum_office,
-            "phone_lines": selectors.channels_for_place(match),
-        }
-        return Response(JurisdictionSerializer(data, context=self.get_serializer_context()).data)
+            raise ValidationError({getattr(exc, "field", field): [str(exc)]}) from None
+        return Response(JurisdictionSerializer(answer, context=self.get_serializer_context()).data)
 
     def get_serializer_context(self) -> dict:
-        return {"request": self.request, "now": timezone.now()}
+        return {"request": self.request, "now": timezone.now(), "from_index": True,
+                "staff_view": _staff_view(self.request)}

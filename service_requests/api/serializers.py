@@ -1,7 +1,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from service_requests.models import CaseClass, Channel, RequestType, ServiceRequest, ServiceRequestEvent, Status
+from service_requests.models import (
+    CaseClass,
+    Channel,
+    HoldingBasis,
+    RequestType,
+    ServiceRequest,
+    ServiceRequestEvent,
+    Status,
+)
 from service_requests.selectors import escalation_view
 from service_requests.windows import DayKind, StepKey, StepState, answer_overdue
 
@@ -20,6 +28,11 @@ class FileInputSerializer(serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     zip_code = serializers.CharField(required=False, allow_blank=True, max_length=10,
                                      help_text="Caller's ZIP code when the receipt number names no office")
+    notice_office = serializers.CharField(
+        required=False, allow_blank=True, max_length=8,
+        help_text="The office code on the latest notice (case status), such as NBC or CHI; it overrides the receipt "
+                  "prefix. Asked for IOE receipts, which have no fixed office; without it they go to the field office "
+                  "of the residence.")
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False,
                                       help_text="Staff only; customers always file online")
@@ -159,9 +172,13 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
     customer = serializers.EmailField(source="owner_email")
     timeline = serializers.SerializerMethodField()
     escalation = serializers.SerializerMethodField()
+    holding_basis = serializers.ChoiceField(
+        choices=HoldingBasis.choices, read_only=True,
+        help_text="How current_office (the office that holds the case) was decided: prefix, notice, residence, transfer",
+    )
 
     class Meta(ServiceRequestListSerializer.Meta):
-        fields = [*ServiceRequestListSerializer.Meta.fields, "customer", "case_class", "description",
+        fields = [*ServiceRequestListSerializer.Meta.fields, "holding_basis", "customer", "case_class", "description",
                   "closed_at", "escalation", "timeline"]
 
     @extend_schema_field(EscalationSerializer)

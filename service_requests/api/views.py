@@ -95,7 +95,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
                 channel=values.get("channel"),
                 customer=customer, contact_name=values.get("contact_name", ""),
                 contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),
-                country=values.get("country", ""),
+                country=values.get("country", ""), notice_office=values.get("notice_office", ""),
             )
             return self._detail(created, status.HTTP_201_CREATED)
 

@@ -11,7 +11,7 @@ from core.models import User
 from core.services import audit_record
 from offices.models import CASE_HOLDING_TYPES, Agency, Office
 
-from ..models import EventKind, ServiceRequest, Status
+from ..models import EventKind, HoldingBasis, ServiceRequest, Status
 from ..windows import Stage
 from .common import (
     CLOSED_ALREADY,
@@ -84,7 +84,7 @@ def service_request_transfer(
     origin = request.current_office
     if target.pk == origin.pk:
         raise Conflict(str(SAME_OFFICE).format(office=target.name), code="same_office")
-    request = save_versioned(request, current_office=target)
+    request = save_versioned(request, current_office=target, holding_basis=HoldingBasis.TRANSFER)
     # Customers see where their request went; the reason is for staff.
     event_add(request, EventKind.TRANSFER, actor=actor, at=now, body=why, visible=True, from_office=origin,
               to_office=target)

@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ApplicationError, Conflict
 from core.models import CONTACT_CENTER_ROLES, Role, User
 from core.services import audit_record, residence_normalize
-from offices.models import Office
 from offices.selectors import agency_closure_days
 
 from .. import rules, selectors, windows
 from ..models import PRIORITY_TYPES, CaseClass, Channel, Escalation, EventKind, ServiceRequest, Status
 from .common import EMPTY_TEXT, customer_notify, event_add, receipt_normalize
-from .routing import route_for
+from .routing import Route, route_for
 
 DUPLICATE = _("You already have an unanswered request of this kind for this receipt number: {reference}.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
@@ -38,6 +37,8 @@ class Residence:
     zip_code: str
     country: str
     language: str
+    region: str = ""
+    office_choice: str = ""  # the customer's recorded field office where their ZIP names several
 
 
 def _new_reference() -> str:
@@ -89,20 +90,25 @@ def filing_parties(actor: User, customer: User | None, contact_name: str, contac
 def filing_residence(parties: Parties, *, zip_code: str, country: str, language: str | None) -> Residence:
     """Where the customer lives (from their profile unless given) and the language they read."""
     owner = parties.owner
+    region = office_choice = ""
     if owner is not None:
         profile = getattr(owner, "profile", None)
+        if profile is not None and not (zip_code or country):
+            region = profile.region
+            office_choice = profile.office_choice.code if profile.office_choice else ""
         zip_code = zip_code or (profile.zip_code if profile else "")
         country = country or (profile.country.code if profile and not profile.lives_in_us else "")
         language = language or (profile.preferred_language if profile else "en")
     elif zip_code or country:
         country, zip_code = residence_normalize(zip_code=zip_code, country=country)
         country = "" if country == "US" else country
-    return Residence(zip_code, country, language or "en")
+    return Residence(zip_code, country, language or "en", region, office_choice)
 
 
-def filing_holder(*, receipt: str, residence: Residence) -> Office:
-    """The office that holds the case, where the request goes first."""
-    return route_for(receipt_number=receipt, zip_code=residence.zip_code, country=residence.country)
+def filing_holder(*, receipt: str, residence: Residence, notice_office: str = "") -> Route:
+    """The office that holds the case, where the request goes first, and how that was decided."""
+    return route_for(receipt_number=receipt, zip_code=residence.zip_code, country=residence.country,
+                     region=residence.region, office_choice=residence.office_choice, notice_office=notice_office)
 
 
 def _open_duplicates(owner: User | None, receipt: str, request_type: str) -> QuerySet[ServiceRequest]:
@@ -158,28 +164,32 @@ def filing_escalation(request: ServiceRequest) -> Escalation:
 def service_request_file(
     *, actor: User, request_type: str, description: str, receipt_number: str = "", case_class: str = CaseClass.STANDARD,
     channel: str | None = None, customer: User | None = None, contact_name: str = "", contact_email: str = "",
-    zip_code: str = "", country: str = "", language: str | None = None, now: datetime | None = None,
+    zip_code: str = "", country: str = "", language: str | None = None, notice_office: str = "",
+    now: datetime | None = None,
 ) -> ServiceRequest:
     """File a request. Customers file for themselves online; representatives for a named customer;
-    Contact Center agents for a caller (an existing customer, or a name and e-mail)."""
+    Contact Center agents for a caller (an existing customer, or a name and e-mail). `notice_office`
+    is the office code on the customer's latest notice, where they know it."""
     now = now or timezone.now()
     channel = filing_channel(actor, channel)
     receipt = receipt_normalize(receipt_number)
     filing_check_request(request_type=request_type, case_class=case_class, receipt=receipt, description=description)
     parties = filing_parties(actor, customer, contact_name, contact_email)
     residence = filing_residence(parties, zip_code=zip_code, country=country, language=language)
-    office = filing_holder(receipt=receipt, residence=residence)
+    route = filing_holder(receipt=receipt, residence=residence, notice_office=notice_office)
+    office = route.office
     filing_check_duplicate(parties, receipt=receipt, request_type=request_type)
     request = filing_insert(ServiceRequest(
         customer=parties.owner, representative=parties.representative, created_by=actor,
         contact_name=parties.contact_name, contact_email=parties.contact_email, language=residence.language,
         receipt_number=receipt, request_type=request_type, case_class=case_class, channel=channel,
         description=description.strip(), priority=request_type in PRIORITY_TYPES, current_office=office,
-        created_at=now,
+        holding_basis=route.basis, created_at=now,
     ))
     filing_escalation(request)
+    filed = str(_("Filed by {channel}.")).format(channel=request.get_channel_display())
     event_add(request, EventKind.CREATED, actor=actor, at=now, to_office=office,
-              body=str(_("Filed by {channel}.")).format(channel=request.get_channel_display()))
-    audit_record(actor=actor, action="service_request.filed", target=request, office=office.code)
+              body=f"{filed} {route.note}".strip())
+    audit_record(actor=actor, action="service_request.filed", target=request, office=office.code, basis=route.basis)
     customer_notify(request, "filed", "0")
     return request

@@ -33,7 +33,7 @@ def test_book_takes_a_place_and_sends_the_confirmation_after_commit(frozen, mari
     assert (appointment.slot.booked, appointment.slot.capacity) == (1, 3)
     assert AuditEvent.objects.filter(action="appointment.booked", target_id=str(appointment.pk)).exists()
     (email,) = [m for m in mail.outbox if "booked" in m.subject]
-    assert appointment.confirmation_code in email.subject and "101 W Congress Pkwy" in email.body
+    assert appointment.confirmation_code in email.subject and "101 West Congress Parkway" in email.body
     assert "Tuesday 1 December 2026, 09:00 (America/Chicago)" in email.body
 
 

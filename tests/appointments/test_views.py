@@ -33,7 +33,7 @@ def test_book_on_the_web_then_see_the_notice(frozen, maria, client):
     appointment = Appointment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/appointments/{appointment.pk}/"
     html = client.get(response["Location"]).content.decode()
-    assert appointment.confirmation_code in html and "101 W Congress Pkwy" in html
+    assert appointment.confirmation_code in html and "101 West Congress Parkway" in html
     assert "Tuesday 1 December 2026, 09:00" in html and "government-issued photo ID" in html
     assert_accessible_outline(html)
 

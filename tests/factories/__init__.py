@@ -3,9 +3,9 @@ from .offices import (
     AgencyFactory,
     ChannelHoursFactory,
     ContactChannelFactory,
+    CountyRuleFactory,
     OfficeFactory,
     OfficeHoursFactory,
-    ZipCoverageFactory,
 )
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "OfficeHoursFactory",
     "StaffFactory",
     "UserFactory",
-    "ZipCoverageFactory",
+    "CountyRuleFactory",
 ]

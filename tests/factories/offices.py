@@ -7,10 +7,10 @@ from offices.models import (
     ChannelHours,
     ChannelKind,
     ContactChannel,
+    CountyRule,
     Office,
     OfficeHours,
     OfficeType,
-    ZipCoverage,
 )
 
 
@@ -51,12 +51,14 @@ class OfficeHoursFactory(factory.django.DjangoModelFactory):
     closes = time(16)
 
 
-class ZipCoverageFactory(factory.django.DjangoModelFactory):
+class CountyRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ZipCoverage
+        model = CountyRule
 
-    prefix = factory.Sequence(lambda n: f"{n % 1000:03d}")
+    state = "IL"
+    county = factory.Sequence(lambda n: f"Test County {n}")
     office = factory.SubFactory(OfficeFactory)
+    confidence = "inferred"
 
 
 class ContactChannelFactory(factory.django.DjangoModelFactory):

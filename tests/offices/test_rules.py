@@ -3,9 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from offices import rules
+from offices import rules, zipdata
 from offices.holidays import closed_holidays, us_federal_holidays
-from offices.zipcodes import US_STATES_AND_TERRITORIES, state_for_zip
 
 CHICAGO = ZoneInfo("America/Chicago")
 # The Military Help Line: Monday to Friday, 8:00 to 16:30 Central, closed on federal holidays.
@@ -109,21 +108,46 @@ def test_host_country_holidays_close_international_offices():
 
 
 @pytest.mark.parametrize(
-    ("zip5", "state"),
-    [("60605", "IL"), ("77067", "TX"), ("10278", "NY"), ("00901", "PR"), ("00802", "VI"), ("96913", "GU"),
-     ("96950", "MP"), ("96799", "AS"), ("99501", "AK"), ("96813", "HI"), ("20500", "DC"), ("73301", "TX"),
-     ("88510", "TX"), ("05501", "MA"), ("06101", "CT")],
+    ("zip5", "state", "county"),
+    [("60605", "IL", "Cook County"), ("11742", "NY", "Suffolk County"), ("00901", "PR", "San Juan Municipio"),
+     ("00802", "VI", "St. Thomas"), ("00820", "VI", "St. Croix"), ("96910", "GU", ""), ("21201", "MD", "Baltimore city"),
+     ("09021", "AE", ""), ("96939", "PW", "")],
 )
-def test_state_for_zip(zip5, state):
-    assert state_for_zip(zip5) == state
+def test_zip_place_from_the_zipcodes_package(zip5, state, county):
+    place = zipdata.zip_place(zip5)
+    assert (place.state, place.county) == (state, county)
 
 
-@pytest.mark.parametrize("zip5", ["00000", "00401", "09001", "34001", "96201", "96601"])
-def test_unassigned_and_military_prefixes_have_no_state(zip5):
-    assert state_for_zip(zip5) is None
+def test_unknown_zip_has_no_place():
+    assert zipdata.zip_place("00000") is None
 
 
-def test_every_state_and_territory_has_zip_prefixes():
-    found = {state_for_zip(f"{p:03d}00") for p in range(1000)} - {None}
-    assert found | {"MP", "AS"} == set(US_STATES_AND_TERRITORIES)
-    assert len(US_STATES_AND_TERRITORIES) == 56  # 50 states, DC and five territories
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("St. Lucie County", "st lucie"), ("st lucie", "st lucie"), ("Doña Ana County", "dona ana"),
+     ("Baltimore city", "baltimore city"), ("Orleans Parish", "orleans"), ("Anchorage Municipality", "anchorage"),
+     ("San Juan Municipio", "san juan"), ("Juneau City and Borough", "juneau"), ("LaPorte County", "laporte"),
+     ("La Porte County", "la porte"), ("  Miami-Dade   County ", "miami-dade")],
+)
+def test_county_key_follows_the_reference_naming_rule(name, key):
+    assert zipdata.county_key(name) == key
+
+
+def test_loose_county_key_flags_spelling_variants():
+    assert zipdata.loose_county_key("LaPorte") == zipdata.loose_county_key("La Porte County") == "laporte"
+
+
+@pytest.mark.parametrize(
+    ("state", "city", "postal_code", "zone"),
+    [("IL", "Chicago", "60605", "America/Chicago"), ("AZ", "Tucson", "", "America/Phoenix"),
+     ("GU", "Tamuning", "96913", "Pacific/Guam"), ("HI", "Nowhere", "", "Pacific/Honolulu")],
+)
+def test_time_zone_for_an_office(state, city, postal_code, zone):
+    assert zipdata.time_zone_for(state=state, city=city, postal_code=postal_code) == zone
+
+
+def test_states_and_territories():
+    assert len(zipdata.US_STATES_AND_TERRITORIES) == 56  # 50 states, DC and five territories
+    assert {p.state for p in zipdata.zip_places().values()} - set(zipdata.US_STATES_AND_TERRITORIES) == (
+        zipdata.MILITARY_STATES | zipdata.FREELY_ASSOCIATED_STATES
+    )

@@ -6,7 +6,6 @@ import pytest
 from core.errors import NotFound
 from offices import selectors
 from offices.models import ContactChannel
-from offices.zipcodes import state_for_zip
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -14,81 +13,55 @@ CHICAGO = ZoneInfo("America/Chicago")
 @pytest.mark.parametrize(
     ("zip_code", "office", "matched_by"),
     [
-        ("60605", "CHI", "zip_prefix"),
-        ("77067", "HOU", "zip_prefix"),
-        ("10278", "NYC", "zip_prefix"),
-        ("11101", "QNS", "zip_prefix"),
-        ("11001", "NYC", "zip"),  # a Nassau County ZIP inside the Queens prefix: the 5-digit row wins
-        ("46320", "CHI", "zip_prefix"),  # north-west Indiana
-        ("33411", "WPB", "zip_prefix"),
+        ("60605", "CHI", "county"),  # Cook County
+        ("53202", "MIL", "state"),  # Wisconsin: Milwaukee serves the state (no longer Chicago)
+        ("44113", "CLE", "county"),  # Ohio has Cleveland, Columbus and Cincinnati (no longer Detroit)
+        ("43215", "CLM", "county"),
+        ("38103", "MEM", "county"),  # Tennessee: Memphis and Nashville (no longer Atlanta)
+        ("37203", "NTN", "county"),
+        ("11742", "LNY", "county"),  # Long Island: Holtsville (no longer Manhattan)
+        ("11001", "LNY", "county"),  # Floral Park, Nassau County
+        ("11101", "QNS", "county"),
+        ("95112", "SNJ", "county"),  # San Jose, Sacramento, Fresno have their own offices
+        ("95814", "SAC", "county"),
+        ("93721", "FRE", "county"),
+        ("46320", "CHI", "county"),  # Hammond, Lake County IN
         ("99501", "ANC", "state"),
-        ("96813", "HHW", "state"),
         ("00901", "SAJ", "state"),
-        ("75063", "DAL", "state"),
-        ("94111", "SFR", "zip_prefix"),
-        ("60605-1234", "CHI", "zip_prefix"),
+        ("60605-1234", "CHI", "county"),
     ],
 )
-def test_office_for_zip(directory, zip_code, office, matched_by):
-    match = selectors.office_for_zip(zip_code)
-    assert (match.office.code, match.matched_by) == (office, matched_by)
-
-
-def test_office_for_zip_gives_the_asylum_office_of_the_state(directory):
-    assert selectors.office_for_zip("60605").asylum_office.code == "ZCH"
-    assert selectors.office_for_zip("10278").asylum_office.code == "ZNY"
-
-
-def test_every_valid_zip_prefix_resolves_to_a_field_office(directory):
-    unresolved = []
-    for prefix in range(1000):
-        zip5 = f"{prefix:03d}01"
-        if state_for_zip(zip5) is None:
-            continue
-        try:
-            office = selectors.office_for_zip(zip5).office
-        except NotFound:
-            unresolved.append(zip5)
-            continue
-        assert office.office_type == "field_office"
-    assert unresolved == []
-
-
-@pytest.mark.parametrize("zip_code", ["09001", "00000", "34012"])
-def test_military_and_unassigned_zips_are_not_found(directory, zip_code):
-    with pytest.raises(NotFound, match="No field office serves"):
-        selectors.office_for_zip(zip_code)
+def test_place_answer_for_zip(directory, zip_code, office, matched_by):
+    answer = selectors.place_answer(zip_code=zip_code)
+    assert (answer.status, answer.office.code, answer.matched_by) == ("office", office, matched_by)
 
 
 def test_malformed_zip_is_a_value_error(directory):
     with pytest.raises(ValueError):
-        selectors.office_for_zip("ABCDE")
+        selectors.place_answer(zip_code="ABCDE")
 
 
-@pytest.mark.parametrize(("country", "office"), [("CA", "MEX"), ("mx", "MEX"), ("GT", "GUA"), ("KE", "NBO"), ("IN", "NDL")])
-def test_office_for_country(directory, country, office):
-    assert selectors.office_for_country(country).office.code == office
-
-
-def test_country_without_an_office_is_not_found_with_guidance(directory):
-    with pytest.raises(NotFound, match="embassy or consulate"):
-        selectors.office_for_country("FR")
+def test_unknown_zip_is_not_found(directory):
+    with pytest.raises(NotFound, match="ZIP code database"):
+        selectors.place_answer(zip_code="00000")
 
 
 @pytest.mark.parametrize("country", ["US", "PR", "GU"])
 def test_domestic_country_asks_for_a_zip(directory, country):
     with pytest.raises(ValueError, match="ZIP"):
-        selectors.office_for_country(country)
+        selectors.place_answer(country=country)
 
 
 def test_channels_for_a_zip_are_the_contact_center_lines(directory):
-    codes = [c.code for c in selectors.channels_for_place(selectors.office_for_zip("60605"))]
+    codes = [c.code for c in selectors.channels_for_place(selectors.place_answer(zip_code="60605"))]
     assert codes == ["ncsc", "ncsc-tdd"]
 
 
 def test_channels_for_canada_include_the_canada_mailbox_and_mexico_does_not(directory):
-    canada = [c.code for c in selectors.channels_for_place(selectors.office_for_country("CA"))]
-    mexico = [c.code for c in selectors.channels_for_place(selectors.office_for_country("MX"))]
+    # Both mailboxes are placeholders (hidden from the public): staff see which applies to whom.
+    assert selectors.channels_for_place(selectors.place_answer(country="CA")) == []
+    canada = [c.code for c in selectors.channels_for_place(selectors.place_answer(country="CA"), staff=True)]
+    mexico = [c.code for c in selectors.channels_for_place(selectors.place_answer(country="MX"), staff=True)]
     assert "canada-inquiries" in canada and "mex-inquiries" in canada
     assert "canada-inquiries" not in mexico and "mex-inquiries" in mexico
 

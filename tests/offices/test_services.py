@@ -4,13 +4,14 @@ import pytest
 from django.core.management import call_command
 
 from core.errors import ApplicationError
-from offices.models import Agency, ContactChannel, Office, ReceiptPrefix, ZipCoverage
-from offices.services import directory_load, expand_zip_prefixes, parse_weekly_hours
+from offices.models import Agency, ContactChannel, CountyRule, Office, ReceiptPrefix
+from offices.services import directory_load, parse_weekly_hours
 
 
 def wipe_directory() -> None:
     """Start from an empty directory inside the test's transaction."""
     ReceiptPrefix.objects.all().delete()
+    CountyRule.objects.all().delete()
     Office.objects.all().delete()
     Agency.objects.all().delete()
     ContactChannel.objects.all().delete()
@@ -19,7 +20,8 @@ def wipe_directory() -> None:
 def test_load_directory_twice_changes_nothing(db):
     wipe_directory()
     first = directory_load()
-    assert first["offices created"] == Office.objects.count() > 50
+    assert first["offices created"] == Office.objects.count() > 120
+    assert first["county rules created"] == CountyRule.objects.count() > 1900
     history_rows = Office.history.count()
     second = directory_load()
     assert not second
@@ -34,7 +36,8 @@ def test_directory_has_every_code_the_product_names(directory):
 @pytest.mark.parametrize(
     ("prefix", "office"),
     [("EAC", "VSC"), ("VSC", "VSC"), ("WAC", "CSC"), ("CSC", "CSC"), ("LIN", "NSC"), ("NSC", "NSC"), ("SRC", "TSC"),
-     ("TSC", "TSC"), ("MSC", "NBC"), ("NBC", "NBC"), ("YSC", "PSC"), ("SIM", "NBC"), ("IOE", None)],
+     ("TSC", "TSC"), ("MSC", "NBC"), ("NBC", "NBC"), ("YSC", "PSC"), ("SIM", "NBC"), ("IOE", None),
+     ("ZAR", "ZAR"), ("ZLA", "ZLA"), ("ZNK", "ZNK"), ("ZOL", "ZOL"), ("CHI", "CHI"), ("MIL", "MIL"), ("CHA", "CHA")],
 )
 def test_receipt_prefixes_map_to_offices(directory, prefix, office):
     row = ReceiptPrefix.objects.select_related("office").get(prefix=prefix)
@@ -53,11 +56,15 @@ def test_unconfirmed_mailboxes_are_fake_example_gov(directory):
 
 def test_default_load_keeps_admin_edits_and_update_overwrites_them(directory):
     Office.objects.filter(code="CHI").update(address_line1="1 Edited Plaza")
+    CountyRule.objects.filter(state="WI").update(office=Office.objects.get(code="CHI"))
     directory_load()
     assert Office.objects.get(code="CHI").address_line1 == "1 Edited Plaza"
+    assert CountyRule.objects.get(state="WI").office.code == "CHI"  # the admin's edit stands, no second claim
     counts = directory_load(update=True)
     assert counts["offices updated"] == 1
-    assert Office.objects.get(code="CHI").address_line1 == "101 W Congress Pkwy"
+    assert counts["county rules created"] == counts["county rules deleted"] == 1
+    assert Office.objects.get(code="CHI").address_line1 == "101 West Congress Parkway"
+    assert CountyRule.objects.get(state="WI").office.code == "MIL"
 
 
 def test_load_directory_command_reports_counts(db, capsys):
@@ -71,11 +78,11 @@ def test_load_directory_command_reports_counts(db, capsys):
 def test_a_bad_file_leaves_nothing_half_written(db):
     wipe_directory()
     data = {"offices": [{"code": "AAA", "name": "A", "type": "field_office", "city": "X", "state": "IL"}],
-            "zip_coverage": {"AAA": ["1234"]}}
+            "county_rules": [{"office": "AAA", "state": "Illinois", "county": "Cook"}]}
     with pytest.raises(Exception):
         directory_load(data=data)
     assert not Office.objects.filter(code="AAA").exists()
-    assert not ZipCoverage.objects.exists()
+    assert not CountyRule.objects.exists()
 
 
 def test_parse_weekly_hours():
@@ -84,7 +91,3 @@ def test_parse_weekly_hours():
     ]
     with pytest.raises(ApplicationError, match="Mon-Fri"):
         parse_weekly_hours("weekdays 8 to 5")
-
-
-def test_expand_zip_prefixes():
-    assert expand_zip_prefixes(["600-602", "11001", "098-099"]) == ["600", "601", "602", "11001", "098", "099"]

@@ -165,7 +165,7 @@ def test_unknown_receipt_prefix_on_the_filing_form_is_400(maria, client):
         "description": "Past the processing time."})
     html = response.content.decode()
     assert response.status_code == 400 and 'id="id_receipt_number_error"' in html
-    assert "No USCIS office issues receipt numbers starting with QQQ" in html
+    assert "QQQ is not a receipt prefix we know" in html and "EAC" in html
     assert not ServiceRequest.objects.exists()
 
 

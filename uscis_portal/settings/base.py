@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
         "EscalationStepEnum": "service_requests.windows.StepKey",
         "DayKindEnum": "service_requests.windows.DayKind",
+        "ConfidenceEnum": "offices.models.Confidence",
     },
 }
 
