@@ -13,6 +13,7 @@ from core.errors import Conflict
 from offices.models import CASE_HOLDING_TYPES, AgencyClosure, ContactChannel, Office, OfficeType
 from service_requests import services, sweep
 from service_requests.models import AnswerTarget, Escalation, EscalationPolicy
+from tests.auth import api_for, sign_in
 from tests.factories import CustomerFactory
 
 ET = ZoneInfo("America/New_York")
@@ -30,9 +31,7 @@ def emails(kind: str) -> list[tuple[str, str]]:
 
 
 def api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_for(user)
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_a_policy_edit_after_filing_moves_nothing_page_api_refusal_sweep_and_ema
     assert early.status_code == 409 and early.json()["opens_on"] == "2026-12-12"
     with time_machine.travel(OPENS, tick=False):
         detail = api(maria).get(f"/api/v1/service-requests/{ref}/").json()["escalation"]
-        client.force_login(maria)
+        sign_in(client, maria)
         page = client.get(f"/service-requests/{ref}/").content.decode()
         moved = sweep.escalation_sweep()
     assert detail["window1_opens_at"].startswith("2026-12-12T00:00:00")
@@ -138,11 +137,11 @@ def test_the_queue_shows_due_and_overdue_against_the_types_target_and_a_transfer
         assert rows[card.reference_number]["answer_due_at"].startswith("2026-12-05T00:00:00")
         vsc = api(vsc_staff).get("/api/v1/service-requests/").json()["results"]
         assert [(r["reference_number"], r["answer_overdue"]) for r in vsc] == [(other.reference_number, False)]
-        client.force_login(nsc_staff)
+        sign_in(client, nsc_staff)
         page = client.get("/staff/service-requests/").content.decode()
-        client.force_login(vsc_staff)
+        sign_in(client, vsc_staff)
         vsc_page = client.get("/staff/service-requests/").content.decode()
-        client.force_login(vsc_staff)
+        sign_in(client, vsc_staff)
         dashboard = client.get("/staff/dashboard/").content.decode()
     assert "Overdue</span> 4 December 2026" in page
     assert "Due</span> 18 December 2026" in vsc_page
@@ -207,7 +206,7 @@ def test_a_field_office_request_page_and_window_email_show_the_contact_center(fi
         request = file_request(request_type="other", receipt_number="")  # Maria's ZIP: Chicago
     assert request.current_office == chicago
     assert "you may follow up through the USCIS Contact Center" in emails("filed")[-1][1]
-    client.force_login(maria)
+    sign_in(client, maria)
     with time_machine.travel(OPENS, tick=False):
         html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
         sweep.escalation_sweep()
