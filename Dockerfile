@@ -17,7 +17,8 @@ COPY . .
 COPY --from=assets /app/node_modules/@uswds/uswds/dist /app/node_modules/@uswds/uswds/dist
 # Static files are collected at build time; these values exist only for this one command.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-    CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput \
+    CELERY_BROKER_URL=memory:// CACHE_URL=redis://build-only:6379/0 EMAIL_URL=smtp://build-only:25 \
+    PORTAL_BASE_URL=https://build-only python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000

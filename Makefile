@@ -8,9 +8,10 @@ CHECK_ENV := DJANGO_SETTINGS_MODULE=uscis_portal.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=portal.example.gov \
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://}
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-memory://} \
+	CACHE_URL=redis://127.0.0.1:6379/15 EMAIL_URL=smtp://127.0.0.1:25 PORTAL_BASE_URL=https://portal.example.gov
 
-.PHONY: run test install assets check lint typecheck bench messages clean
+.PHONY: run test install assets check lint typecheck bench messages clean mutation
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +61,13 @@ test: install assets var lint typecheck check
 
 bench: install
 	$(PY) bench/jurisdiction.py
+
+# Mutation testing of the pure rule modules (slow: minutes; not part of `make test`). Prints each
+# module's kill rate; fails below 90 %. Configuration: [tool.mutmut] in pyproject.toml.
+mutation: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results --all true | $(PY) tests/mutation_report.py
 
 messages: install
 	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=node_modules

@@ -12,7 +12,7 @@ from offices.models import Office
 from offices.selectors import office_closed_days
 
 from . import rules
-from .models import Appointment, AppointmentPolicy, ScheduleTemplate, Slot
+from .models import Appointment, AppointmentPolicy, AppointmentStatus, ScheduleTemplate, Slot
 
 APPOINTMENT_NOT_FOUND = _("No appointment with that number is yours to see.")
 MAX_RANGE_DAYS = 31
@@ -117,3 +117,8 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
         .order_by("starts_at", "id")
     )
 
+
+
+def appointment_upcoming_for_user(user: User, *, now: datetime) -> QuerySet[Appointment]:
+    """Booked appointments still ahead, soonest first."""
+    return appointment_list_for_user(user).filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")

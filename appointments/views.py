@@ -23,7 +23,6 @@ from offices.models import Office
 from . import selectors, services
 from .calendar import appointment_ics_response
 from .forms import BookForm, CustomerLookupForm, RescheduleForm, StaffDayForm
-from .models import AppointmentStatus
 
 
 def _picker_days(office: Office, *, now) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
@@ -92,7 +91,7 @@ def appointment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = selectors.appointment_list_for_user(request.user)
     if request.user.role == Role.OFFICE_STAFF:
         return redirect("appointments:staff_day")
-    upcoming = mine.filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")
+    upcoming = selectors.appointment_upcoming_for_user(request.user, now=now)
     past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")[:50]
     return render(request, "appointments/list.html", {"upcoming": upcoming, "past": past})
 

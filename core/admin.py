@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import AuditEvent, CustomerProfile, User
+from .models import AuditEvent, CustomerProfile, Notification, User
+from .notifications import notifications_release_held
 
 
 class CustomerProfileInline(admin.StackedInline):
@@ -35,3 +38,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what is owed, sent, failed or held. Held rows (a worker stopped
+    mid-send) can be sent again with their Message-ID after checking with the provider."""
+
+    list_display = ["created_at", "kind", "status", "attempts", "next_attempt_at", "sent_at", "message_id"]
+    list_filter = ["status", "kind"]
+    search_fields = ["message_id", "dedupe_key"]
+    date_hierarchy = "created_at"
+    # Addresses and bodies are personal data: the list never shows them.
+    fields = readonly_fields = ("kind", "status", "attempts", "last_error", "message_id", "created_at", "next_attempt_at",
+                                "sent_at")
+    actions = ["send_again"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(description="Send held e-mails again (same Message-ID)")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        released = notifications_release_held(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{released} held e-mail(s) will be sent again by the next requeue run.")

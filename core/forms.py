@@ -90,3 +90,8 @@ class SecondFactorForm(PortalForm):
         help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+class SearchForm(PortalForm):
+    q = forms.CharField(label=_("Search this site"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search"}))

@@ -142,6 +142,8 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Its worker stopped mid-send: it may have gone out. Kept for an admin, never re-sent blindly.
+    HELD = "held", _("Held (outcome unknown)")
 
 
 class Notification(BaseModel):
@@ -172,6 +174,11 @@ class Notification(BaseModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set when the row is first claimed; every send of the row carries it, so a provider that keeps
+    # Message-IDs drops a second copy.
+    message_id = models.CharField(max_length=255, null=True, blank=True)
+    # After a failed send: not before this time (backoff). Empty: due as soon as it is handed over.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -218,3 +225,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class CacheEntry(models.Model):
+    """A row of the database cache (`caches["fallback"]`, Django's DatabaseCache): where throttles
+    count while the shared cache (Redis) is down. Same columns as `manage.py createcachetable`."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "portal_cache_fallback"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -9,12 +9,14 @@ from . import notifications
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=notifications.MAX_ATTEMPTS, default_retry_delay=60, acks_late=True)
-def notification_send(self, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
+@shared_task(acks_late=True)
+def notification_send(notification_id: int) -> bool:
+    """A failed send is recorded on the row with its next attempt; notifications_requeue retries it."""
     try:
         return notifications.notification_deliver(notification_id)
-    except Exception as exc:  # delivery failed; the row is pending again, try later
-        raise self.retry(exc=exc) from exc
+    except Exception:  # noqa: BLE001 - recorded on the row
+        logger.warning("notification %s will be retried by the requeue job", notification_id)
+        return False
 
 
 @shared_task(acks_late=True)
@@ -26,6 +28,7 @@ def notifications_send(notification_ids: list[int]) -> int:
             sent += notifications.notification_deliver(notification_id)
         except Exception:  # noqa: BLE001 - recorded on the row; notifications_requeue retries it
             logger.warning("notification %s will be retried by the requeue job", notification_id)
+    logger.info("notifications sent: %s of %s", sent, len(notification_ids))
     return sent
 
 

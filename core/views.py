@@ -5,20 +5,73 @@ from django.contrib.auth.views import LoginView
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import access, services, signin
+from appointments import selectors as appointment_selectors
+from service_requests import selectors as request_selectors
+
+from . import access, navigation, services, signin
 from .errors import ApplicationError
-from .forms import CountryForm, ProfileForm, SignInForm, SignupForm, ZipForm
+from .forms import CountryForm, ProfileForm, SearchForm, SignInForm, SignupForm, ZipForm
 from .http import AuthenticatedHttpRequest
-from .models import CustomerProfile
+from .models import CUSTOMER_ROLES, CustomerProfile
+from .search import site_search
 from .views_auth import tokens_context
 from .web import form_add_application_error
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"zip_form": ZipForm(), "country_form": CountryForm()})
+
+
+@login_required
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where sign-in lands: customers on their dashboard, staff on their role's start page."""
+    return redirect(navigation.start_page_for(request.user))
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A signed-in customer's page: upcoming appointments, open requests with the next date that
+    matters, and the latest answers from USCIS."""
+    user = request.user
+    if user.role not in CUSTOMER_ROLES:
+        return redirect(navigation.start_page_for(user))
+    now = timezone.now()
+    return render(request, "core/dashboard.html", {
+        "appointments": list(appointment_selectors.appointment_upcoming_for_user(user, now=now)
+                             .select_related("office")[:5]),
+        "requests": request_selectors.customer_open_requests(user, now=now),
+        "responses": request_selectors.customer_recent_responses(user),
+        "now": now,
+    })
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results, status = None, 200
+    if form.is_bound:
+        if form.is_valid():
+            results = site_search(form.cleaned_data["q"], user=request.user)
+        else:
+            status = 400
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else request.GET.get("q", "")[:100]
+    return render(request, "core/search.html", {"form": form, "results": results, "search_query": query},
+                  status=status)
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/about.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/privacy.html")
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
+
 from .models import Inquiry, InquiryChannel, Topic, Triage
 
 
@@ -16,3 +18,4 @@ class InquiryFilter(django_filters.FilterSet):
     class Meta:
         model = Inquiry
         fields = ["channel", "triage", "topic", "office", "created_after", "created_before", "resolved"]
+        form = PortalForm  # USWDS classes on every control

@@ -25,12 +25,20 @@ class UpperChoiceFilter(django_filters.ChoiceFilter):
     field_class = UpperChoiceField
 
 
+class CountryChoices:
+    """The countries, named and sorted in the language of the request: read at each use (each
+    filter form builds its field anew), where a list would keep the names of import time."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(countries))
+
+
 class OfficeFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="office_type", choices=OfficeType.choices, label=_("Office type"),
                                        empty_label=_("Any type"))
     state = UpperChoiceFilter(choices=[(s, s) for s in US_STATES_AND_TERRITORIES], label=_("State or territory"),
                               empty_label=_("Any state or territory"))
-    country = UpperChoiceFilter(choices=list(countries), label=_("Country"), empty_label=_("Any country"))
+    country = UpperChoiceFilter(choices=CountryChoices(), label=_("Country"), empty_label=_("Any country"))
     search = django_filters.CharFilter(method="filter_search", label=_("Name, code or city"), max_length=100)
     appointments = django_filters.BooleanFilter(
         field_name="offers_appointments", label=_("Appointments"),

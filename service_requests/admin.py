@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EscalationPolicy, ServiceRequest, ServiceRequestEvent
+from .models import AnswerTarget, EscalationPolicy, ServiceRequest, ServiceRequestEvent
 
 
 class EventInline(admin.TabularInline):
@@ -32,9 +32,18 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
 @admin.register(EscalationPolicy)
 class EscalationPolicyAdmin(admin.ModelAdmin):
-    """The one row of escalation windows (without it the defaults, 15 and 21 calendar days, apply)."""
+    """The one row of escalation windows (without it the defaults, 15 and 21 calendar days, apply).
+    A change applies to requests filed after it; each request keeps the terms it was filed under."""
 
     list_display = ["__str__", "window1_days", "window1_kind", "window2_days", "window2_kind", "updated_at"]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return super().has_add_permission(request) and not EscalationPolicy.objects.exists()
+
+
+@admin.register(AnswerTarget)
+class AnswerTargetAdmin(admin.ModelAdmin):
+    """§D.4: business days the receiving office has to answer or relocate, per request type (15
+    without a row). A change applies to requests filed after it; a transfer keeps a request's target."""
+
+    list_display = ["request_type", "business_days", "updated_at"]

@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
+
 from .models import Channel, RequestType, ServiceRequest, Status
 
 MAX_AGE_DAYS = 36_500  # a century: older is a typo, and would not fit a timedelta
@@ -26,6 +28,7 @@ class QueueFilter(django_filters.FilterSet):
     class Meta:
         model = ServiceRequest
         fields = ["type", "status", "channel", "min_age_days", "max_age_days", "inquiry"]
+        form = PortalForm  # USWDS classes on every control
 
     def filter_inquiry(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         if value == "hq":

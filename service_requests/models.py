@@ -253,7 +253,8 @@ class EventKind(models.TextChoices):
     TRANSFER = "transfer", _("Transferred")
     RELOCATE = "relocate", _("Sent to another agency")
     CLOSE = "close", _("Closed")
-    SERVICE_CENTER_INQUIRY = "service_center_inquiry", _("Follow-up inquiry")
+    SERVICE_CENTER_INQUIRY = "service_center_inquiry", _("Inquiry to the service center")
+    CONTACT_CENTER_INQUIRY = "contact_center_inquiry", _("Follow-up through the USCIS Contact Center")
     HQ_INQUIRY = "hq_inquiry", _("Inquiry to HQ Office of Service Center Operations")
 
 

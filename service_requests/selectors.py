@@ -1,7 +1,7 @@
 """Reads and visibility for service requests. Every view goes through these."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -213,4 +213,49 @@ def escalation_view(request: ServiceRequest, *, now: datetime) -> EscalationView
         service_center_refusal=sc.message if sc else "", hq_refusal=hq.message if hq else "",
         steps=steps, answer_due_at=due, answer_overdue=windows.answer_overdue(
             due=due, answered=request.first_response_at is not None or not request.is_open, now=now),
+    )
+
+
+@dataclass(frozen=True)
+class NextDate:
+    """The dates that matter next on an open request, as the customer's dashboard tells them."""
+
+    step: str  # the next rung of the ladder (its label), or "" when none is left
+    opens_at: datetime | None
+    now_open: bool  # the customer may take it already
+    answer_due_on: date | None  # §D.4: the last day for the office's answer (unanswered requests)
+    answer_overdue: bool
+
+
+def _next_date(request: ServiceRequest, now: datetime) -> NextDate:
+    """From the request's stored escalation row (dates written when it was filed and escalated),
+    through the same ladder the request page shows; nothing is recomputed from the policy."""
+    facts = facts_for(request)
+    escalation = request.escalation
+    steps = windows.ladder(facts, now, at_service_center=holds_at_service_center(request),
+                           hq_for_all_holders=escalation.hq_for_all_holders)
+    step = next((s for s in steps if s.state in (windows.StepState.OPEN, windows.StepState.UPCOMING)), None)
+    answered = request.first_response_at is not None
+    due = None if answered else escalation.answer_due_at
+    return NextDate(
+        step=str(windows.StepKey(step.key).label) if step else "", opens_at=step.opens_at if step else None,
+        now_open=step is not None and step.state == windows.StepState.OPEN,
+        answer_due_on=escalation.answer_due_on if due else None,
+        answer_overdue=windows.answer_overdue(due=due, answered=answered, now=now),
+    )
+
+
+def customer_open_requests(user: User, *, now: datetime, limit: int = 10) -> list[tuple[ServiceRequest, NextDate]]:
+    """The customer's open requests, newest first, each with its next dates (one query)."""
+    rows = (service_request_list_for_user(user).filter(status__in=OPEN_STATUSES).select_related("escalation")
+            .order_by("-created_at")[:limit])
+    return [(row, _next_date(row, now)) for row in rows]
+
+
+def customer_recent_responses(user: User, *, limit: int = 5) -> list[ServiceRequestEvent]:
+    """The latest answers staff sent on the customer's requests (what reached them, never notes)."""
+    return list(
+        ServiceRequestEvent.objects.filter(
+            request__in=service_request_list_for_user(user), kind=EventKind.RESPONSE, visible_to_customer=True,
+        ).select_related("request").order_by("-created_at", "-id")[:limit]
     )

@@ -22,3 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Errors outside a view's control: 503 + Retry-After while the database is away, API errors as JSON.
+handler500 = "core.error_views.server_error"
+handler404 = "core.error_views.page_not_found"

@@ -23,10 +23,12 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class AccountOutputSerializer(serializers.ModelSerializer):
+    # Staff accounts may have no e-mail: "" is not an address, so no `format: email` here.
+    email = serializers.CharField(help_text="The account's e-mail address; empty for staff accounts without one")
     zip_code = serializers.CharField(source="profile.zip_code", default="")
     country = serializers.CharField(source="profile.country.code", default="")
     preferred_language = serializers.CharField(source="profile.preferred_language", default="en")
-    office = serializers.CharField(source="office.code", default=None)
+    office = serializers.CharField(source="office.code", default=None, allow_null=True)
 
     class Meta:
         model = User

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import HourMinuteField
 from offices import selectors
 from offices.models import Agency, ContactChannel, Office, RedirectTopic
 
@@ -13,8 +14,8 @@ from offices.models import Agency, ContactChannel, Office, RedirectTopic
 class WeeklyHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="Monday = 0 … Sunday = 6")
     weekday_name = serializers.CharField(source="get_weekday_display")
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourMinuteField()
+    closes = HourMinuteField()
 
 
 class _NowMixin:
@@ -45,7 +46,7 @@ class ContactChannelSerializer(_NowMixin, serializers.ModelSerializer):
             cache[obj.pk] = selectors.channel_status(obj, at=self._now())
         return cache[obj.pk]
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: ContactChannel) -> bool | None:
         return self._status(obj).open_now
 
@@ -88,7 +89,7 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
             "hours", "open_now", "description", "opened_on", "closed_on", "source_note", "channels",
         ]
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: Office) -> bool | None:
         return selectors.office_status(obj, at=self._now()).open_now
 

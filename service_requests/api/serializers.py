@@ -57,7 +57,7 @@ class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     from_office = OfficeRefSerializer(allow_null=True)
     to_office = OfficeRefSerializer(allow_null=True)
-    agency = serializers.CharField(source="agency.name", default=None)
+    agency = serializers.CharField(source="agency.name", default=None, allow_null=True)
 
     class Meta:
         model = ServiceRequestEvent

@@ -70,7 +70,7 @@ def service_request_service_center_inquiry(
     stage_set(request, stage=Stage.SC_INQUIRY_SENT, window2_opens_at=second)
     text = (message or "").strip() or str(_("No response within {days} {kind} of the service request.")).format(
         days=terms.window1_days, kind=windows.day_kind_words(terms.window1_kind))
-    kind = EventKind.SERVICE_CENTER_INQUIRY
+    kind = EventKind.SERVICE_CENTER_INQUIRY if at_sc else EventKind.CONTACT_CENTER_INQUIRY
     event_add(request, kind, actor=actor, at=now, body=text, to_office=office)
     audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code,
                  via="service_center" if at_sc else "contact_center")

@@ -133,7 +133,8 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_label("E-mail address or username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+    # The Sign out button is in the menu, hidden behind the Menu button on a phone.
+    expect(page.locator('form[action="/accounts/logout/"] button[type="submit"]')).to_be_attached()
     if code is not None:
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
         page.get_by_label("Code").fill(code)

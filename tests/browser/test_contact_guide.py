@@ -124,6 +124,10 @@ def test_the_guide_can_be_answered_with_the_keyboard_only(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
 
+    # The breadcrumbs come first (Home, Contact us), then the questions.
+    for crumb in ("Home", "Contact us"):
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("navigation", name="Breadcrumbs").get_by_role("link", name=crumb)).to_be_focused()
     # The topic: Tab enters the radio group, Space chooses, the arrow keys move and choose.
     page.keyboard.press("Tab")
     my_case, visa = page.get_by_label(MY_CASE, exact=True), page.get_by_label(VISA, exact=True)

@@ -1,8 +1,8 @@
 """core.net.client_ip: the client address from as many proxies as we trust, and DRF agrees."""
 
-from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -12,11 +12,12 @@ from core.net import client_ip
 PEER = "10.0.0.5"  # the proxy (or client) that connected to us
 
 
-def _request(forwarded_for: str | None = None, peer: str = PEER):  # type: ignore[no-untyped-def]
-    extra: dict[str, Any] = {"REMOTE_ADDR": peer}
+def _request(forwarded_for: str | None = None, peer: str = PEER) -> HttpRequest:
+    request = RequestFactory().get("/")
+    request.META["REMOTE_ADDR"] = peer
     if forwarded_for is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return RequestFactory().get("/", **extra)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return request
 
 
 @pytest.mark.parametrize(("proxies", "forwarded_for", "expected"), [

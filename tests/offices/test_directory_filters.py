@@ -148,3 +148,10 @@ def test_a_code_not_in_a_menu_is_400_with_the_error_by_the_menu(directory, clien
     html = response.content.decode()
     assert 'id="id_state_error"' in html and 'aria-describedby="id_state_error"' in html
     assert "Please correct the following" in html
+
+
+def test_the_country_menu_speaks_the_visitors_language(directory, client):
+    client.cookies["django_language"] = "es"
+    assert '<option value="DE">Alemania</option>' in client.get(DIRECTORY).content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<option value="DE">Germany</option>' in client.get(DIRECTORY).content.decode()

@@ -22,3 +22,20 @@ def test_admins_keep_the_one_escalation_policy_row_in_the_admin(directory, clien
     assert client.get(f"{URL}add/").status_code == 403  # one row only: change it instead
     row = EscalationPolicy.objects.get()
     assert client.get(f"{URL}{row.pk}/change/").status_code == 200
+
+
+def test_admins_set_an_answer_target_per_request_type_used_by_requests_filed_afterwards(directory, client, maria):
+    from service_requests import services
+    from service_requests.models import AnswerTarget
+
+    admin = core_services.staff_create(username="ada", password="correct-horse-battery", role=Role.ADMIN)
+    client.force_login(admin)
+    response = client.post("/admin/service_requests/answertarget/add/",
+                           {"request_type": "card_not_received", "business_days": 5})
+    assert response.status_code == 302, response.content
+    assert AnswerTarget.objects.get().business_days == 5
+    assert "Business days" in client.get("/admin/service_requests/answertarget/").content.decode()
+    request = services.service_request_file(actor=maria, request_type="card_not_received",
+                                            receipt_number="EAC2290123456", description="No card")
+    assert selectors.answer_target_days("card_not_received") == 5
+    assert request.escalation.answer_due_at is not None

@@ -89,7 +89,7 @@ def test_a_field_office_request_follows_up_through_the_contact_center_and_has_no
     assert response.status_code == 200
     body = response.json()
     assert body["escalation"]["stage"] == "sc_inquiry_sent" and body["escalation"]["window2_opens_at"] is None
-    assert body["timeline"][-1]["kind"] == "service_center_inquiry"
+    assert body["timeline"][-1]["kind"] == "contact_center_inquiry"
     assert body["timeline"][-1]["to_office"]["code"] == "CHI"
     assert mail.outbox == []  # the field office has no mailbox: the inquiry waits in its queue
     assert hq.status_code == 409 and hq.json()["code"] == "no_hq_step"

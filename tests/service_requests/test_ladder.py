@@ -255,3 +255,17 @@ def test_another_customer_is_unaffected_by_the_duplicate_rule(filed, directory):
     again = services.service_request_file(actor=ana, request_type=filed.request_type,
                                           receipt_number=filed.receipt_number, description="Mine")
     assert again.pk != filed.pk
+
+
+def test_requests_filed_before_targets_get_the_default_one(directory):
+    import importlib
+
+    from django.apps import apps
+
+    from service_requests.windows import answer_due
+    from tests.service_requests.bulk import bulk_requests
+
+    bulk_requests(3, created=FILED)
+    assert not Escalation.objects.filter(answer_due_at__isnull=False).exists()
+    importlib.import_module("service_requests.migrations.0005_backfill_answer_due").backfill(apps, None)
+    assert set(Escalation.objects.values_list("answer_due_at", flat=True)) == {answer_due(FILED, 15)}

@@ -24,9 +24,8 @@ from core.models import Notification, NotificationStatus
 from core.notifications import REQUEUE_AFTER, notifications_requeue
 from service_requests.models import Escalation
 from service_requests.sweep import escalation_sweep
+from tests.servers import RedisServer, SmtpSink
 from tests.service_requests.bulk import bulk_requests
-from tests.support.services import PrivateRedis
-from tests.support.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.postgres, pytest.mark.broker, pytest.mark.django_db(transaction=True),
               pytest.mark.timeout(240)]
@@ -35,36 +34,40 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _forget_connections(app) -> None:  # type: ignore[no-untyped-def]
+    """Drop pooled connections and the queue and routing tables celery cached from an earlier test's
+    configuration (another test's worker may have used a queue of its own)."""
     app._pool = None
     app.amqp._producer_pool = None
+    for cached in ("default_queue", "queues", "router", "default_exchange"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.fixture
-def broker():
+def broker(private_redis):
+    """The private redis-server (issue 11's fixture) as the Celery broker."""
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    redis = PrivateRedis()
-    redis.start()
     from uscis_portal.celery import app
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")}
-    app.conf.update(broker_url=redis.url, task_always_eager=False, broker_transport_options={})
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options",
+                                      "task_default_queue")}
+    # The default queue, as the beat processes of the last test publish to it; the broker is private.
+    app.conf.update(broker_url=private_redis.url(), task_always_eager=False, broker_transport_options={},
+                    task_default_queue="celery")
     _forget_connections(app)
     try:
-        yield redis
+        yield private_redis
     finally:
         app.conf.update(saved)
         _forget_connections(app)
-        redis.stop()
 
 
 @pytest.fixture
-def sink(settings):
-    with SmtpSink() as smtp:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
-        settings.EMAIL_USE_TLS = False
-        yield smtp
+def sink(settings, smtp_sink):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_sink.host, smtp_sink.port
+    settings.EMAIL_USE_TLS = False
+    return smtp_sink
 
 
 def _worker():  # type: ignore[no-untyped-def]
@@ -78,29 +81,32 @@ def _worker():  # type: ignore[no-untyped-def]
 
 def _wait_for(sink: SmtpSink, count: int, *, within: float) -> float:
     start = time.monotonic()
-    while time.monotonic() - start < within and len(sink.messages) < count:
-        time.sleep(0.1)
+    sink.wait_for(count, timeout=within)
     return time.monotonic() - start
 
 
 def _settle(sink: SmtpSink, quiet: float = 2.0) -> None:
     """Wait until no more mail arrives for `quiet` seconds (a duplicate would show up by then)."""
-    last, seen = time.monotonic(), len(sink.messages)
+    last, seen = time.monotonic(), len(sink.received())
     while time.monotonic() - last < quiet:
         time.sleep(0.2)
-        if len(sink.messages) != seen:
-            last, seen = time.monotonic(), len(sink.messages)
+        if len(sink.received()) != seen:
+            last, seen = time.monotonic(), len(sink.received())
+
+
+def _subjects(sink: SmtpSink) -> list[str]:
+    return [m.subject for m in sink.received()]
 
 
 def _due(count: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
     bulk_requests(count, created=timezone.now() - timedelta(days=20), **kwargs)
 
 
-def _env(broker: PrivateRedis, **extra: str) -> dict[str, str]:
+def _env(broker: RedisServer, **extra: str) -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "uscis_portal.settings.local", "DATABASE_URL": url,
-            "CELERY_BROKER_URL": broker.url, "DJANGO_DEBUG": "false", **extra}
+            "CELERY_BROKER_URL": broker.url(), "DJANGO_DEBUG": "false", **extra}
 
 
 def test_broker_down_the_sweep_commits_exits_0_and_mail_goes_out_once_when_it_is_back(directory, broker, sink):
@@ -127,8 +133,9 @@ def test_broker_down_the_sweep_commits_exits_0_and_mail_goes_out_once_when_it_is
         _settle(sink)
     assert handed == 12
     assert REQUEUE_AFTER.total_seconds() + waited < 60 and time.monotonic() - back < 60 + 5
-    assert len(sink.messages) == 12
-    assert Counter(sink.subjects()).most_common(1)[0][1] == 1  # one e-mail per request (reference in subject)
+    assert len(sink.received()) == 12
+    assert Counter(_subjects(sink)).most_common(1)[0][1] == 1  # one e-mail per request (reference in subject)
+    assert sink.duplicates() == {}
     assert not Notification.objects.exclude(status=NotificationStatus.SENT).exists()
 
 
@@ -156,7 +163,7 @@ def test_four_sweeps_at_once_move_each_request_once_and_each_email_arrives_once(
         _settle(sink)
     assert errors == []
     assert sum(r.window1_opened for r in results) == 40 and sum(r.notifications_owed for r in results) == 40
-    assert len(sink.messages) == 40 and len(set(sink.subjects())) == 40
+    assert len(sink.received()) == 40 and len(set(_subjects(sink))) == 40
 
 
 def test_two_beats_at_once_deliver_each_owed_email_once(directory, broker, sink, tmp_path):
@@ -181,5 +188,5 @@ def test_two_beats_at_once_deliver_each_owed_email_once(directory, broker, sink,
         for beat in beats:
             beat.wait(20)
     assert Escalation.objects.filter(stage="window1_open").count() == 25
-    assert len(sink.messages) == 25 and len(set(sink.subjects())) == 25
+    assert len(sink.received()) == 25 and len(set(_subjects(sink))) == 25
     assert Notification.objects.filter(kind="service_request.window1_open").count() == 25

@@ -56,6 +56,19 @@ def test_duplicate_on_the_web_is_409(file_request, maria, client):
     assert response.status_code == 409 and existing.reference_number in response.content.decode()
 
 
+def test_after_an_answer_the_same_request_can_be_filed_again_on_the_web(file_request, maria, vsc_staff, client):
+    from service_requests import services
+
+    existing = file_request()
+    services.service_request_respond(actor=vsc_staff, reference_number=existing.reference_number, body="Mailed")
+    client.force_login(maria)
+    response = client.post("/service-requests/new/", {
+        "request_type": "outside_processing_time", "receipt_number": "EAC2290123456", "case_class": "standard",
+        "description": "The answer did not solve it"})
+    assert response.status_code == 302
+    assert ServiceRequest.objects.filter(customer=maria, status="open").count() == 1
+
+
 def test_staff_page_shows_notes_and_actions_customer_page_does_not(file_request, maria, vsc_staff, client):
     request = file_request()
     services.service_request_note(actor=vsc_staff, reference_number=request.reference_number, body="Vault shelf 9")

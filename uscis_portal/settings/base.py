@@ -3,12 +3,12 @@
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -95,7 +95,9 @@ DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 
 
 def database_from_url(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = {**dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    config: dict[str, Any] = {**env.db_url_config(url.strip()), "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60)}
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(f"DATABASE_URL must be a database address like postgres://user@host:5432/name, got {url!r}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -113,7 +115,7 @@ def database_from_url(url: str) -> dict[str, Any]:
     return config
 
 
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL", DEFAULT_SQLITE_URL))}
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL").strip() or DEFAULT_SQLITE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -127,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_SECONDS", 3 * 3600)
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "core:start"  # customers: their dashboard; staff: their role's start page
 LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -143,7 +145,8 @@ TIME_ZONE = "America/New_York"
 # USWDS comes from the npm package @uswds/uswds (installed by `make`); it is never copied into
 # the repository. When node_modules is absent the pages still render with core/static/core/site.css.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here (the image builds it in; the production smoke in a temporary folder).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 USWDS_DIST = Path(env_str("USWDS_DIST", str(BASE_DIR / "node_modules" / "@uswds" / "uswds" / "dist")))
 USWDS_AVAILABLE = (USWDS_DIST / "css" / "uswds.min.css").exists()
 STATICFILES_DIRS = [("uswds", USWDS_DIST)] if USWDS_AVAILABLE else []
@@ -151,6 +154,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Every filter menu (directory, queues, inquiry lists) starts with this blank choice.
+FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 
 # How many proxies of ours stand in front of the app (nginx: 1; a load balancer and nginx: 2).
 # core.net.client_ip and DRF's throttles take the client address from that many; 0 believes no
@@ -169,7 +175,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PortalPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
+    # JSON with a depth limit and text that can be stored; forms as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "core.api.exceptions.portal_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("PORTAL_AUTH_THROTTLE", "30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -197,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "ServiceRequestStatusEnum": "service_requests.models.Status",
         "EscalationStageEnum": "service_requests.windows.Stage",
+        "LadderStepStateEnum": "service_requests.windows.StepState",
         "ServiceRequestChannelEnum": "service_requests.models.Channel",
         "InquiryChannelEnum": "inquiries.models.InquiryChannel",
         "EscalationStepEnum": "service_requests.windows.StepKey",
@@ -233,26 +246,71 @@ REST_KNOX = {"TOKEN_TTL": PORTAL_API_TOKEN_TTL_CUSTOMER, "AUTO_REFRESH": False, 
 OTP_TOTP_ISSUER = env_str("PORTAL_OTP_ISSUER", "USCIS Portal")
 
 # --- Cache --------------------------------------------------------------------------------------
+# CACHE_URL (django-environ: redis://host:6379/1, locmemcache://, …); development defaults to
+# per-process memory. "fallback" is a table in the database (core.CacheEntry): when the shared
+# cache is down, throttles count there instead (core.cache.cache_call), so limits still hold.
 REDIS_URL = env_str("REDIS_URL", "")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}}
+# A cache that is down answers within a second instead of holding the request.
+CACHE_SOCKET_TIMEOUT = 1.0
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+def cache_from_url(url: str, *, production: bool = False) -> dict[str, Any]:
+    config: dict[str, Any] = {**env.cache_url_config(url)}
+    if production and config["BACKEND"] in PER_PROCESS_CACHES:
+        raise ImproperlyConfigured(
+            f"CACHE_URL must name a shared cache in production (Redis); {config['BACKEND']} is per process or per host."
+        )
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["OPTIONS"] = {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                             **config.get("OPTIONS", {})}
+    return config
+
+
+FALLBACK_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache_fallback"}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL").strip() or "locmemcache://"), "fallback": FALLBACK_CACHE}
 
 # --- Celery -------------------------------------------------------------------------------------
 # CELERY_BROKER_URL selects the broker. Without it the broker is kombu's filesystem transport
 # under var/celery, which needs no server (fine for one machine; use Redis in production).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost//")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
-        "store_processed": False,
-    }
-    for _folder in (_queue_dir, VAR_DIR / "celery" / "control"):  # kombu needs them to exist
-        _folder.mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL").strip() or "filesystem://localhost//"
+
+
+def broker_transport_options(url: str) -> dict[str, Any]:
+    if url.startswith("filesystem://"):
+        queue_dir, control_dir = VAR_DIR / "celery" / "queue", VAR_DIR / "celery" / "control"
+        for folder in (queue_dir, control_dir):  # kombu needs them to exist
+            folder.mkdir(parents=True, exist_ok=True)
+        return {"data_folder_in": str(queue_dir), "data_folder_out": str(queue_dir),
+                "control_folder": str(control_dir), "store_processed": False}
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            # An unacknowledged message (acks_late) goes back to the queue after this long if its
+            # worker vanished; longer than any task runs, so a slow task is never run twice at once.
+            "visibility_timeout": 3600,
+            # A broker that is down answers "no" quickly, so a request that owes an e-mail is not held.
+            "socket_connect_timeout": 2, "socket_timeout": 10, "retry_on_timeout": True,
+            # Find a half-open connection (a Redis restart behind a proxy) within 25 s, not hours.
+            "health_check_interval": 25,
+        }
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+# The broker may go away and come back; nothing should exit or hang because of it.
+# Workers and beat keep reconnecting for as long as it takes (never "give up after 100 tries").
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A request publishing after commit waits about two seconds at most for a broker that is down; the
+# outbox row stays owed and notifications_requeue sends it when the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Tasks running when the connection drops finish (their send completes and is recorded); their
+# messages come back and find the row sent already. Cancelling them would leave rows half-claimed.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -264,9 +322,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Beat jobs. DatabaseScheduler copies these into django-celery-beat's tables at start-up, where
 # admins can see them and pause them. Each job is idempotent: a second run changes nothing.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Every 30 seconds, hand over again e-mails still owed after 30 seconds (the broker was down when
-    # they were owed, or their task was lost): they go out within a minute of the broker's return.
-    "notifications-requeue": {"task": "core.tasks.notifications_requeue", "schedule": 30.0},
+    # Every 30 seconds, enqueue again e-mails still owed whose task was lost (the broker was down at
+    # commit, or restarted) or whose retry is due, so owed mail goes out within a minute of its return.
+    "notifications-requeue": {
+        "task": "core.tasks.notifications_requeue",
+        "schedule": float(env_int("PORTAL_NOTIFICATIONS_REQUEUE_SECONDS", 30)),
+    },
     # Every 15 minutes, remind customers whose appointment is about a day away (once each).
     "appointment-reminders": {"task": "appointments.tasks.appointment_reminders_send", "schedule": 900.0},
     # Escalation windows (15 and 21 days): every ESCALATION_SWEEP_SECONDS, move due requests to their
@@ -278,16 +339,38 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# EMAIL_URL (django-environ): smtp://user:password@host:25, smtp+tls://…:587, smtp+ssl://…:465.
+# Development prints e-mails to the console (consolemail://); production refuses anything that
+# does not deliver.
+NON_DELIVERING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend", "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def email_from_url(url: str, *, production: bool = False) -> dict[str, Any]:
+    config = {key: value for key, value in env.email_url_config(url).items() if value is not None}
+    if production and config["EMAIL_BACKEND"] in NON_DELIVERING_EMAIL_BACKENDS:
+        raise ImproperlyConfigured(f"EMAIL_URL must deliver e-mail in production (SMTP); {url.split(':')[0]}:// does not.")
+    return {"EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", **config}
+
+
+globals().update(email_from_url(env_str("EMAIL_URL").strip() or "consolemail://"))
+# An SMTP server that stops answering fails the send (and the row is retried) instead of hanging a worker.
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "USCIS Portal <no-reply@portal.example.gov>")
 
 # Public site address used in e-mails and calendar files.
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+
+def base_url(value: str) -> str:
+    parsed = urlsplit(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(f"PORTAL_BASE_URL must be an address like https://portal.example.gov, got {value!r}")
+    return value.rstrip("/")
+
+
+PORTAL_BASE_URL = base_url(env_str("PORTAL_BASE_URL").strip() or "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

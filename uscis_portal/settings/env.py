@@ -1,41 +1,49 @@
-"""Small helpers to read settings from the environment.
+"""Reading settings from the environment, with django-environ.
 
-Production settings call ``env_required`` so a missing variable stops start-up
-instead of silently falling back to a development default.
+`env` is django-environ's reader (`env.str`, `env.int`, `env.list`, `env.db_url_config`, …). The
+small helpers below are what the settings modules call. Production settings call `env_required`
+(and the `*_from_url` helpers in base with `production=True`), so a missing or development-only
+value stops start-up instead of silently falling back to a development default.
 """
 
-import os
-
+import environ
 from django.core.exceptions import ImproperlyConfigured
+
+env = environ.Env()
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    return str(env.str(name, default=default))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not env.str(name, default=""):
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(env.bool(name, default=default))
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not env.str(name, default=""):
         return default
     try:
-        return int(raw)
+        return int(env.int(name, default=default))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+        raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from exc
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env.str(name, default=default).split(",") if item.strip()]
 
 
 def env_required(name: str) -> str:
-    value = os.environ.get(name, "")
+    value = env.str(name, default="").strip()
     if not value:
         raise ImproperlyConfigured(f"The environment variable {name} is required in this environment.")
-    return value
+    return str(value)
+
+
+def env_required_list(name: str) -> list[str]:
+    values = env_list(name)
+    if not values:
+        raise ImproperlyConfigured(f"The environment variable {name} is required in this environment (comma-separated).")
+    return values

@@ -1,15 +1,24 @@
-"""Production settings: every secret and service address must come from the environment."""
+"""Production settings: every secret and service address must come from the environment.
+
+Fails closed (cookiecutter-django's production settings): each required variable missing, empty or
+naming a development-only service (console e-mail, a per-process cache) stops start-up with a
+message naming it, instead of quietly running on development values.
+"""
 
 from .base import *  # noqa: F403
-from .base import database_from_url
-from .env import env_bool, env_int, env_list, env_required
+from .base import base_url as base_url_from
+from .base import broker_transport_options, cache_from_url, database_from_url, email_from_url
+from .env import env_bool, env_int, env_required, env_required_list
 
 DEBUG = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or [env_required("DJANGO_ALLOWED_HOSTS")]
+ALLOWED_HOSTS = env_required_list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": database_from_url(env_required("DATABASE_URL"))}
 CELERY_BROKER_URL = env_required("CELERY_BROKER_URL")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+CACHES = {"default": cache_from_url(env_required("CACHE_URL"), production=True), "fallback": FALLBACK_CACHE}  # noqa: F405
+globals().update(email_from_url(env_required("EMAIL_URL"), production=True))
+PORTAL_BASE_URL = base_url_from(env_required("PORTAL_BASE_URL"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -18,7 +27,8 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP from inside the network
+# Probes come over plain HTTP from inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,124 @@
+"""The pages of the frame, in Spanish, show no English of ours: every interface sentence in the
+catalogue is translated, and none of the English sentences appears on a Spanish page.
+
+(The data — office names, agency names — are proper names or come from the directory; their
+Spanish is the next phase's django-modeltranslation work.)
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from core.models import Role
+from offices.models import Office
+from service_requests import services
+from tests.factories import CustomerFactory, StaffFactory, UserFactory
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style", "title", "desc"}:
+            self._skip += 1
+        for name, value in attrs:
+            if name in {"aria-label", "alt", "title", "placeholder"} and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style", "title", "desc"}:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+def english_sentences() -> list[str]:
+    """The interface's English sentences of three words or more that Spanish translates differently."""
+    catalog = trans_real.translation("es")._catalog  # type: ignore[attr-defined]
+    found = []
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or not msgid or "%" in msgid or "{" in msgid or "<" in msgid:
+            continue
+        if len(msgid.split()) >= 3 and msgstr and msgstr != msgid:
+            found.append(msgid)
+    return found
+
+
+SPANISH_PAGES = ["/", "/about/", "/about/accessibility/", "/about/privacy/", "/search/", "/search/?q=oficina",
+                 "/search/?q=zzzz", "/offices/", "/offices/?search=Chicago", "/contact/guide/",
+                 "/contact/guide/?topic=visa", "/offices/CHI/"]
+
+
+def proper_names() -> set[str]:
+    """Names of offices, lines and agencies: the directory's data, shown as named."""
+    from offices.models import Agency, ContactChannel
+
+    return {*Office.objects.values_list("name", flat=True), *ContactChannel.objects.values_list("name", flat=True),
+            *Agency.objects.values_list("name", flat=True)}
+
+
+def assert_no_english(html: str, path: str) -> None:
+    text = visible_text(html)
+    names = proper_names()
+    leaks = [s for s in english_sentences() if s in text and s not in names]
+    assert not leaks, f"{path} shows English in Spanish: {leaks[:10]}"
+
+
+def test_the_catalogue_translates_every_label_of_the_frame():
+    from core import navigation
+
+    labels = [info.label for info in navigation.PAGES.values()]
+    labels += [link.label for links in navigation.PRIMARY_BY_ROLE.values() for link in links]
+    labels += [link.label for link in (*navigation.HELP_LINKS, *navigation.IDENTIFIER_LINKS)]
+    for label in labels:
+        with translation.override("en"):
+            english = str(label)
+        with translation.override("es"):
+            assert str(label) != english, f"{english!r} has no Spanish"
+
+
+@pytest.mark.parametrize("path", SPANISH_PAGES)
+def test_public_pages_in_spanish_show_no_english_of_ours(directory, client, path):
+    client.cookies["django_language"] = "es"
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert_no_english(html, path)
+
+
+@pytest.mark.parametrize("role", [Role.CUSTOMER, Role.NCSC_TIER1, Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN])
+def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, client, role):
+    if role == Role.CUSTOMER:
+        user = CustomerFactory()
+        services.service_request_file(actor=user, request_type="outside_processing_time",
+                                      receipt_number="EAC2290123456", description="Pasado el tiempo.")
+    elif role == Role.OFFICE_STAFF:
+        user = StaffFactory(office=Office.objects.get(code="VSC"))
+    else:
+        user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role == Role.NCSC_TIER1
+                           else None)
+    client.force_login(user)
+    client.cookies["django_language"] = "es"
+    response = client.get("/start/", follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    nav = html[html.index('<header class="usa-header'):html.index("</header>")]
+    assert_no_english(nav, f"the menu for {role}")
+    if role == Role.CUSTOMER:
+        assert_no_english(html, "the dashboard")
+        assert "Mi panel" in html and "Escribir al centro de servicio a partir del" in html

@@ -1,0 +1,55 @@
+"""A small JSON client for talking to a real server over loopback (urllib, no session)."""
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class Api:
+    base_url: str
+    token: str | None = None
+    timeout: float = 30
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, data: Any = None, **headers: str) -> Answer:
+        all_headers = {"Accept": "application/json", **self.headers, **headers}
+        body = None
+        if data is not None:
+            body = json.dumps(data).encode()
+            all_headers["Content-Type"] = "application/json"
+        if self.token:
+            all_headers["Authorization"] = f"Token {self.token}"
+        request = urllib.request.Request(self.base_url + path, data=body, method=method, headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - loopback only
+                return Answer(response.status, _decode(response.read()), dict(response.headers))
+        except urllib.error.HTTPError as exc:
+            return Answer(exc.code, _decode(exc.read()), dict(exc.headers))
+
+    def get(self, path: str, **headers: str) -> Answer:
+        return self.request("GET", path, **headers)
+
+    def post(self, path: str, data: Any = None, **headers: str) -> Answer:
+        return self.request("POST", path, data if data is not None else {}, **headers)
+
+    def signed_in(self, username: str, password: str) -> "Api":
+        answer = self.post("/api/v1/auth/token/", {"username": username, "password": password})
+        assert answer.status == 200, answer
+        return Api(self.base_url, answer.body["token"], self.timeout, self.headers)
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")
