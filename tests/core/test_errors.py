@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from tests.auth import sign_in
 from tests.factories import CustomerFactory
 from tests.servers import free_port
 
@@ -34,7 +35,7 @@ def test_a_database_outage_is_503_with_retry_after_and_recovers():
     user = CustomerFactory()
     token = Token.objects.create(user=user)
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    sign_in(client, user)
     with unreachable_database():
         api = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
         page = client.get("/accounts/profile/")

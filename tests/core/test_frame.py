@@ -11,6 +11,7 @@ from django.urls import resolve, reverse
 from core import navigation
 from core.models import Role
 from offices.models import Office
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
@@ -63,7 +64,7 @@ def test_every_role_has_its_menu_in_the_registry():
 def test_each_role_gets_its_menu_and_every_link_in_it_opens(directory, client, role):
     user = person(role)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
 
     html = client.get("/").content.decode()
     hrefs = menu_hrefs(html)
@@ -101,7 +102,7 @@ def test_sign_in_keeps_the_page_asked_for(directory, client):
 
 
 def test_the_page_shown_is_marked_current_in_the_menu(directory, client):
-    client.force_login(CustomerFactory())
+    sign_in(client, CustomerFactory())
     html = client.get("/appointments/").content.decode()
     assert '<a class="usa-nav-link usa-current" href="/appointments/" aria-current="page">' in html
     # An office page sits under the directory: the directory is marked, inside the help submenu.
@@ -142,12 +143,12 @@ def test_breadcrumbs_follow_who_is_looking(directory, client):
     filed = services.service_request_file(actor=maria, request_type="outside_processing_time",
                                           receipt_number="EAC2290123456", description="Past the processing time.")
     path = f"/service-requests/{filed.reference_number}/"
-    client.force_login(maria)
+    sign_in(client, maria)
     assert breadcrumb(client.get(path).content.decode()) == [
         ("Home", "/"), ("My dashboard", "/dashboard/"), ("My service requests", "/service-requests/"),
         ("Service request", "")]
     # The same request under the queue for the staff of the office that holds it.
-    client.force_login(StaffFactory(office=filed.current_office))
+    sign_in(client, StaffFactory(office=filed.current_office))
     assert breadcrumb(client.get(path).content.decode()) == [
         ("Home", "/"), ("Service request queue", "/staff/service-requests/"), ("Service request", "")]
 

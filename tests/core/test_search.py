@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.auth import sign_in
 from tests.forms import rendered_form
 
 RESULT_LINKS = re.compile(r'<section aria-labelledby="results-(\w+)">(.*?)</section>', re.S)
@@ -64,7 +65,7 @@ def test_staff_pages_are_found_only_by_the_staff_they_belong_to(directory, clien
     from tests.factories import UserFactory
 
     assert "Record an inquiry" not in str(results(client.get("/search/?q=record").content.decode()))
-    client.force_login(UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC")))
+    sign_in(client, UserFactory(username="casey", role=Role.NCSC_TIER1, office=Office.objects.get(code="NCSC")))
     assert "Record an inquiry" in results(client.get("/search/?q=record").content.decode())["pages"]
 
 

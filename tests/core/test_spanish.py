@@ -15,6 +15,7 @@ from django.utils.translation import trans_real
 from core.models import Role
 from offices.models import Office
 from service_requests import services
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 
@@ -112,7 +113,7 @@ def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, cli
     else:
         user = UserFactory(username=role, role=role, office=Office.objects.get(code="NCSC") if role == Role.NCSC_TIER1
                            else None)
-    client.force_login(user)
+    sign_in(client, user)
     client.cookies["django_language"] = "es"
     response = client.get("/start/", follow=True)
     assert response.status_code == 200

@@ -29,7 +29,7 @@ def test_admins_set_an_answer_target_per_request_type_used_by_requests_filed_aft
     from service_requests.models import AnswerTarget
 
     admin = core_services.staff_create(username="ada", password="correct-horse-battery", role=Role.ADMIN)
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.post("/admin/service_requests/answertarget/add/",
                            {"request_type": "card_not_received", "business_days": 5})
     assert response.status_code == 302, response.content

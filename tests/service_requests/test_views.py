@@ -61,7 +61,7 @@ def test_after_an_answer_the_same_request_can_be_filed_again_on_the_web(file_req
 
     existing = file_request()
     services.service_request_respond(actor=vsc_staff, reference_number=existing.reference_number, body="Mailed")
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": "EAC2290123456", "case_class": "standard",
         "description": "The answer did not solve it"})
