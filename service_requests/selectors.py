@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
 from offices.models import ContactChannel, OfficeType
@@ -62,10 +63,10 @@ def staff_queue(user: User, *, open_only: bool = True) -> QuerySet[ServiceReques
 
 
 def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
-    """The request's events. Customers never see internal notes, and see that a request moved and
-    where, but not why: a transfer's reason is for staff."""
+    """The request's events. Customers (and Contact Center Tier 1) never see internal notes, and see
+    that a request moved and where, but not why: a transfer's reason is for staff."""
     events = request.events.select_related("actor", "from_office", "to_office", "agency")
-    if user.role not in (Role.CUSTOMER, Role.REPRESENTATIVE):
+    if access.may_see_internal_notes(user):
         return list(events)
     visible = list(events.filter(visible_to_customer=True))
     for event in visible:

@@ -10,6 +10,7 @@ from core.api.views import ScopedGenericViewSet
 from core.http import AuthenticatedRequest
 from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
+from core.services import case_read_record
 from service_requests import selectors, services
 from service_requests.filters import QueueFilter
 from service_requests.models import ServiceRequest
@@ -72,7 +73,9 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
 
     @extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"])
     def retrieve(self, request: AuthenticatedRequest, reference_number: str) -> Response:
-        return self._detail(selectors.service_request_get_for_user(request.user, reference_number))
+        found = selectors.service_request_get_for_user(request.user, reference_number)
+        case_read_record(actor=request.user, request=found, screen="api.service_request_detail")
+        return self._detail(found)
 
     @extend_schema(
         request=FileInputSerializer,
@@ -91,7 +94,8 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
                 customer = customer_by_email(values["customer"])
             created = services.service_request_file(
                 actor=request.user, request_type=values["request_type"], description=values["description"],
-                receipt_number=values.get("receipt_number", ""), case_class=values["case_class"],
+                receipt_number=values.get("receipt_number", ""), a_number=values.get("a_number", ""),
+                case_class=values["case_class"],
                 channel=values.get("channel"),
                 customer=customer, contact_name=values.get("contact_name", ""),
                 contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),

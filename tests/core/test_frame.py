@@ -8,27 +8,31 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import resolve, reverse
 
-from core import navigation
+from core import access, navigation
 from core.models import Role
 from offices.models import Office
-from tests.auth import sign_in
+from tests.auth import recovery_code, sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
 
-ROLE_OFFICE = {Role.NCSC_TIER1: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
+ROLE_OFFICE = {Role.NCSC_TIER1: "NCSC", Role.NCSC_TIER2: "NCSC", Role.OFFICE_STAFF: "VSC", Role.HQ_OSCO: "OSCO"}
 # What each role must reach from the menu, in the product's words (PRODUCT.md "Surfaces").
 MUST_REACH = {
     None: {"/offices/find/", "/offices/", "/contact/", "/contact/guide/", "/agencies/", "/accounts/login/",
            "/accounts/signup/"},
     Role.CUSTOMER: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/", "/offices/find/"},
     Role.REPRESENTATIVE: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/"},
-    Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
+    Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/lookup/", "/staff/service-requests/new/", "/appointments/",
+                      "/offices/find/"},
+    Role.NCSC_TIER2: {"/staff/inquiries/new/", "/staff/lookup/", "/staff/service-requests/new/", "/appointments/",
+                      "/offices/find/"},
     Role.OFFICE_STAFF: {"/staff/service-requests/", "/staff/appointments/", "/staff/inquiries/", "/staff/dashboard/"},
     Role.HQ_OSCO: {"/staff/service-requests/", "/staff/dashboard/"},
-    Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/admin/"},
+    Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/staff/case-reads/", "/admin/"},
 }
 START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.NCSC_TIER1: "/staff/inquiries/new/",
+         Role.NCSC_TIER2: "/staff/inquiries/new/",
          Role.OFFICE_STAFF: "/staff/service-requests/", Role.HQ_OSCO: "/staff/service-requests/",
          Role.ADMIN: "/staff/dashboard/"}
 NAV = re.compile(r'<nav aria-label="Main navigation" class="usa-nav">(.*?)</nav>', re.S)
@@ -89,6 +93,10 @@ def test_signing_in_lands_on_the_roles_start_page(directory, client, role):
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
 
     assert response.status_code == 302 and response["Location"] == "/start/"
+    if access.requires_second_factor(user):  # staff: the second step first, then the start page
+        assert client.get("/start/")["Location"] == "/accounts/two-factor/?next=/start/"
+        second = client.post("/accounts/two-factor/", {"code": recovery_code(user), "next": "/start/"})
+        assert second.status_code == 302 and second["Location"] == "/start/"
     landed = client.get("/start/")
     assert landed.status_code == 302 and landed["Location"] == START[role]
     assert client.get(START[role]).status_code == 200

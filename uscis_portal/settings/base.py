@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "appointments",
     "service_requests",
     "inquiries",
+    "contact_center",
 ]
 
 MIDDLEWARE = [
