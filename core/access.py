@@ -55,10 +55,27 @@ def may_see_internal_notes(user: Any) -> bool:
     return is_staff_member(user) and user.role != Role.NCSC_TIER1
 
 
+def holds_protected_permission(user: Any) -> bool:
+    """VAWA, T and U requests (8 U.S.C. § 1367) are for staff granted service_requests.view_protected
+    (directly or through a group; admins hold every permission). One query, remembered on the user."""
+    if not is_staff_member(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_portal_protected"):
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        user._portal_protected = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user), codename="view_protected", content_type__app_label="service_requests",
+        ).exists()
+    return bool(user._portal_protected)
+
+
 def may_see_protected(user: Any, office_id: int | None) -> bool:
-    """VAWA, T and U requests (8 U.S.C. § 1367): staff holding the permission, at the request's office
-    (the Contact Center's officers and admins wherever it is)."""
-    if not (is_staff_member(user) and user.has_perm("service_requests.view_protected")):
+    """A protected request: staff holding the permission, at the request's office (the Contact
+    Center, HQ and admins wherever it is)."""
+    if not holds_protected_permission(user):
         return False
     return user.role in (Role.ADMIN, *CONTACT_CENTER_ROLES, Role.HQ_OSCO) or user.office_id == office_id
 

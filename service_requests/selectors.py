@@ -14,6 +14,7 @@ from offices.models import ContactChannel, OfficeType
 
 from . import windows
 from .models import (
+    CONFIDENTIAL_CLASSES,
     DEFAULT_ANSWER_TARGET_DAYS,
     OPEN_STATUSES,
     AnswerTarget,
@@ -29,14 +30,17 @@ REQUEST_NOT_FOUND = _("No service request with that reference number is yours to
 
 def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
     """Customers: their own (or as representative). Agents: those they filed. Office staff: those
-    now at their office. HQ OSCO: those escalated to HQ. Admins: all."""
+    now at their office. HQ OSCO: those escalated to HQ. Admins: all. Staff see VAWA, T and U
+    requests only with the view_protected permission (core.access.may_see_protected)."""
     base = ServiceRequest.objects.select_related("current_office", "customer")
     if not user.is_authenticated:
         return base.none()
-    if user.role == Role.ADMIN:
-        return base
     if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
         return base.filter(Q(customer=user) | Q(representative=user))
+    if not access.holds_protected_permission(user):  # the office rule follows from each role's scope below
+        base = base.exclude(case_class__in=CONFIDENTIAL_CLASSES)
+    if user.role == Role.ADMIN:
+        return base
     if user.role in CONTACT_CENTER_ROLES:
         return base.filter(created_by=user)
     if user.role == Role.OFFICE_STAFF:

@@ -1,5 +1,5 @@
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from .serializers import (
 _CONFLICT = OpenApiResponse(description="Conflict: duplicate request, or the request changed meanwhile")
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"]))
 class ServiceRequestViewSet(ScopedGenericViewSet):
     """Customers: their own requests. Office staff: their office's queue (open requests by default,
     oldest first within a type). Someone else's request is a 404."""
@@ -45,7 +46,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
 
     def scope_queryset(self):
         user = self.request.user
-        if user.role in CUSTOMER_ROLES:
+        if user.role in CUSTOMER_ROLES or self.action != "list":  # one request: everything the user may see
             queryset = selectors.service_request_list_for_user(user).order_by("-created_at", "-id")
         else:
             queryset = selectors.staff_queue(user, open_only="status" not in self.request.query_params)
@@ -71,11 +72,12 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"])
-    def retrieve(self, request: AuthenticatedRequest, reference_number: str) -> Response:
-        found = selectors.service_request_get_for_user(request.user, reference_number)
-        case_read_record(actor=request.user, request=found, screen="api.service_request_detail")
-        return self._detail(found)
+    def scope_get(self, lookup: str) -> ServiceRequest:
+        return selectors.service_request_get_for_user(self.request.user, lookup)
+
+    def render_retrieve(self, obj: ServiceRequest) -> Response:
+        case_read_record(actor=self.request.user, request=obj, screen="api.service_request_detail")
+        return self._detail(obj)
 
     @extend_schema(
         request=FileInputSerializer,
