@@ -168,7 +168,7 @@ PRIMARY_BY_ROLE: dict[str, tuple[NavLink, ...]] = {
     Role.NCSC_TIER2: _CONTACT_CENTER,
     Role.OFFICE_STAFF: (_QUEUE, NavLink(_("Office day"), "appointments:staff_day"), _INQUIRIES, _STAFF_DASHBOARD),
     Role.HQ_OSCO: (_QUEUE, _STAFF_DASHBOARD),
-    Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Who read which case"), "contact_center:case_reads"),
+    Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Case reads"), "contact_center:case_reads"),
                  NavLink(_("Site administration"), "admin:index")),
 }
 
