@@ -8,7 +8,7 @@ a role that may never use a staff surface gets 403 on the API and the 403 page o
 
 from typing import Any
 
-from .models import CUSTOMER_ROLES, STAFF_ROLES, Role
+from .models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, STAFF_ROLES, Role
 
 
 def is_customer(user: Any) -> bool:
@@ -43,3 +43,43 @@ def acts_for_office(user: Any, office_id: int | None) -> bool:
     office's staff, and to admins."""
     return bool(user.is_authenticated and (
         user.role == Role.ADMIN or (user.role == Role.OFFICE_STAFF and office_id is not None and user.office_id == office_id)))
+
+
+def is_contact_center(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role in CONTACT_CENTER_ROLES)
+
+
+def may_see_internal_notes(user: Any) -> bool:
+    """Internal notes and transfer reasons: staff, except Contact Center Tier 1 (status, dates and the
+    customer's own timeline only)."""
+    return is_staff_member(user) and user.role != Role.NCSC_TIER1
+
+
+def holds_protected_permission(user: Any) -> bool:
+    """VAWA, T and U requests (8 U.S.C. § 1367) are for staff granted service_requests.view_protected
+    (directly or through a group; admins hold every permission). One query, remembered on the user."""
+    if not is_staff_member(user):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_portal_protected"):
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        user._portal_protected = Permission.objects.filter(
+            Q(user=user) | Q(group__user=user), codename="view_protected", content_type__app_label="service_requests",
+        ).exists()
+    return bool(user._portal_protected)
+
+
+def may_see_protected(user: Any, office_id: int | None) -> bool:
+    """A protected request: staff holding the permission, at the request's office (the Contact
+    Center, HQ and admins wherever it is)."""
+    if not holds_protected_permission(user):
+        return False
+    return user.role in (Role.ADMIN, *CONTACT_CENTER_ROLES, Role.HQ_OSCO) or user.office_id == office_id
+
+
+def may_report_on_reads(user: Any) -> bool:
+    """The accounting of disclosures (who read which case) is for admins."""
+    return bool(user.is_authenticated and user.role == Role.ADMIN)

@@ -113,6 +113,9 @@ PAGES: dict[str, PageInfo] = {
     "inquiries:list": PageInfo(_("Inquiries"), "core:home"),
     "inquiries:new": PageInfo(_("Record an inquiry"), "inquiries:list"),
     "inquiries:reports": PageInfo(_("Inquiry reports"), "inquiries:list"),
+    "contact_center:identity_check": PageInfo(_("Verify a caller"), "core:home"),
+    "contact_center:lookup": PageInfo(_("Find the caller's request"), "contact_center:identity_check"),
+    "contact_center:case_reads": PageInfo(_("Who read which case"), "core:home"),
     "inquiries:detail": PageInfo(_("Inquiry"), "inquiries:list"),
 }
 
@@ -151,6 +154,7 @@ _INQUIRIES = NavLink(_("Inquiries"), "inquiries:list")
 # Both Contact Center tiers work the same desk; Tier 2 sees more on the pages it opens.
 _CONTACT_CENTER = (
     NavLink(_("Record an inquiry"), "inquiries:new"),
+    NavLink(_("Verify a caller"), "contact_center:identity_check"),
     _INQUIRIES,
     NavLink(_("File for a caller"), "service_requests:file_for_caller"),
     NavLink(_("Appointments"), "appointments:list"),
@@ -164,7 +168,8 @@ PRIMARY_BY_ROLE: dict[str, tuple[NavLink, ...]] = {
     Role.NCSC_TIER2: _CONTACT_CENTER,
     Role.OFFICE_STAFF: (_QUEUE, NavLink(_("Office day"), "appointments:staff_day"), _INQUIRIES, _STAFF_DASHBOARD),
     Role.HQ_OSCO: (_QUEUE, _STAFF_DASHBOARD),
-    Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Site administration"), "admin:index")),
+    Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Case reads"), "contact_center:case_reads"),
+                 NavLink(_("Site administration"), "admin:index")),
 }
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from .errors import ApplicationError
-from .models import CUSTOMER_ROLES, User
+from .models import CUSTOMER_ROLES, AuditEvent, User
 
 NO_SUCH_CUSTOMER = _("No customer account has that e-mail address.")
 
@@ -27,3 +27,15 @@ def api_tokens_for_user(user: User) -> QuerySet[AuthToken]:
     """The user's unexpired API tokens, newest first."""
     return AuthToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())).order_by(
         "-created")
+
+
+def case_reads(*, reference_number: str = "", username: str = "") -> QuerySet[AuditEvent]:
+    """Every recorded staff read of a case, newest first; per case (reference number) and/or per user."""
+    from .services import CASE_VIEWED
+
+    rows = AuditEvent.objects.filter(action=CASE_VIEWED).select_related("actor")
+    if reference_number:
+        rows = rows.filter(data__reference_number=reference_number.strip().upper())
+    if username:
+        rows = rows.filter(actor__username__iexact=username.strip())
+    return rows

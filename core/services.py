@@ -285,3 +285,17 @@ def second_factor_verify(*, user: User, code: str) -> Any:
 
 def has_second_factor(user: User) -> bool:
     return user_has_device(user, confirmed=True)
+
+
+# --- Audited reads (the Privacy Act's accounting of disclosures) ---------------------------------------
+
+CASE_VIEWED = "case.viewed"
+
+
+def case_read_record(*, actor: User, request: models.Model, screen: str, **data: Any) -> AuditEvent | None:
+    """A staff member saw a case's details: who, when, which case and through which screen. Customers
+    reading their own case are not recorded."""
+    if not access.is_staff_member(actor):
+        return None
+    return audit_record(actor=actor, action=CASE_VIEWED, target=request, screen=screen,
+                        reference_number=getattr(request, "reference_number", ""), role=actor.role, **data)

@@ -18,7 +18,6 @@ from typing import Any
 
 from axes.handlers.base import AbstractAxesHandler, AxesBaseHandler
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,6 +25,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .cache import cache_call
 from .errors import ApplicationError
 from .net import client_ip
 
@@ -37,8 +37,19 @@ class TooManyAttempts(ApplicationError):
     default_code = "too_many_attempts"
 
 
+class _SharedCache:
+    """The shared cache's few operations used here, each falling back to the database cache while
+    Redis is down (core.cache), so limits keep counting and sign-in never answers 500."""
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return cache_call(lambda cache: getattr(cache, name)(*args, **kwargs))
+
+        return call
+
+
 def _cache() -> Any:
-    return caches[getattr(settings, "AXES_CACHE", "default")]
+    return _SharedCache()
 
 
 def _window(level: int) -> int:

@@ -16,6 +16,10 @@ class FileForm(PortalForm):
         label=_("Receipt number"), required=False, max_length=20,
         help_text=_("13 characters from your receipt notice, such as EAC2290123456. Needed for most requests."),
     )
+    a_number = forms.CharField(
+        label=_("A-number (if you have one)"), required=False, max_length=12,
+        help_text=_("Your Alien Registration Number: A followed by 8 or 9 digits, such as A012345678."),
+    )
     case_class = forms.ChoiceField(
         label=_("Is this a VAWA, T or U case?"), choices=CaseClass.choices, initial=CaseClass.STANDARD,
         help_text=_("We ask so that we protect your safety and confidentiality."),
@@ -34,7 +38,7 @@ class FileForm(PortalForm):
 class RepresentativeFileForm(FileForm):
     customer = forms.EmailField(label=_("Customer's e-mail address"),
                                 help_text=_("The customer you represent must have an account."))
-    field_order = ["customer", "request_type", "receipt_number", "notice_office", "case_class", "description"]
+    field_order = ["customer", "request_type", "receipt_number", "notice_office", "a_number", "case_class", "description"]
 
 
 class CallerFileForm(FileForm):
@@ -49,7 +53,7 @@ class CallerFileForm(FileForm):
     country = forms.ChoiceField(label=_("Caller's country (if abroad)"), required=False, choices=overseas_country_choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     field_order = ["customer", "contact_name", "contact_email", "zip_code", "country", "channel", "request_type",
-                   "receipt_number", "notice_office", "case_class", "description"]
+                   "receipt_number", "notice_office", "a_number", "case_class", "description"]
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -87,6 +87,8 @@ class ServiceRequest(BaseModel):
     contact_email = models.EmailField(blank=True)
     language = models.CharField(max_length=5, default="en")
     receipt_number = models.CharField(max_length=13, blank=True)
+    # The Alien Registration Number, as A and nine digits; the Contact Center finds requests by it.
+    a_number = models.CharField(max_length=10, blank=True)
     request_type = models.CharField(max_length=32, choices=RequestType.choices)
     case_class = models.CharField(max_length=12, choices=CaseClass.choices, default=CaseClass.STANDARD)
     channel = models.CharField(max_length=12, choices=Channel.choices)
@@ -107,6 +109,7 @@ class ServiceRequest(BaseModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [("view_protected", "Can see VAWA, T and U requests (8 U.S.C. § 1367) at their office")]
         indexes = [
             # The staff queue: an office's open requests, oldest first within a type.
             models.Index(
@@ -126,6 +129,8 @@ class ServiceRequest(BaseModel):
                 condition=Q(receipt_number="") | Q(receipt_number__regex=r"^[A-Z]{3}[0-9*]{10}$"),
                 name="sr_receipt_number_format",
             ),
+            models.CheckConstraint(condition=Q(a_number="") | Q(a_number__regex=r"^A[0-9]{9}$"),
+                                   name="sr_a_number_format"),
             models.CheckConstraint(
                 condition=Q(customer__isnull=False) | ~Q(contact_email=""), name="sr_has_someone_to_answer"
             ),

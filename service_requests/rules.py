@@ -45,3 +45,12 @@ def refusal_for(*, request_type: str, case_class: str, receipt_number: str) -> s
     if not receipt_number and request_type not in RECEIPT_OPTIONAL:
         return str(RECEIPT_REQUIRED)
     return None
+
+
+# VAWA, T and U matters (8 U.S.C. § 1367): their e-mails say only that there is news, and to sign in;
+# no name, no reference number, nothing about the case.
+PROTECTED_EMAIL = "service_requests/email/protected"
+
+
+def email_template(kind: str, case_class: str) -> str:
+    return PROTECTED_EMAIL if case_class in CONFIDENTIAL_CLASSES else f"service_requests/email/{kind}"

@@ -7,12 +7,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
 from offices.models import ContactChannel, OfficeType
 
 from . import windows
 from .models import (
+    CONFIDENTIAL_CLASSES,
     DEFAULT_ANSWER_TARGET_DAYS,
     OPEN_STATUSES,
     AnswerTarget,
@@ -28,14 +30,17 @@ REQUEST_NOT_FOUND = _("No service request with that reference number is yours to
 
 def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
     """Customers: their own (or as representative). Agents: those they filed. Office staff: those
-    now at their office. HQ OSCO: those escalated to HQ. Admins: all."""
+    now at their office. HQ OSCO: those escalated to HQ. Admins: all. Staff see VAWA, T and U
+    requests only with the view_protected permission (core.access.may_see_protected)."""
     base = ServiceRequest.objects.select_related("current_office", "customer")
     if not user.is_authenticated:
         return base.none()
-    if user.role == Role.ADMIN:
-        return base
     if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
         return base.filter(Q(customer=user) | Q(representative=user))
+    if not access.holds_protected_permission(user):  # the office rule follows from each role's scope below
+        base = base.exclude(case_class__in=CONFIDENTIAL_CLASSES)
+    if user.role == Role.ADMIN:
+        return base
     if user.role in CONTACT_CENTER_ROLES:
         return base.filter(created_by=user)
     if user.role == Role.OFFICE_STAFF:
@@ -62,10 +67,10 @@ def staff_queue(user: User, *, open_only: bool = True) -> QuerySet[ServiceReques
 
 
 def timeline_for_user(user: User, request: ServiceRequest) -> list[ServiceRequestEvent]:
-    """The request's events. Customers never see internal notes, and see that a request moved and
-    where, but not why: a transfer's reason is for staff."""
+    """The request's events. Customers (and Contact Center Tier 1) never see internal notes, and see
+    that a request moved and where, but not why: a transfer's reason is for staff."""
     events = request.events.select_related("actor", "from_office", "to_office", "agency")
-    if user.role not in (Role.CUSTOMER, Role.REPRESENTATIVE):
+    if access.may_see_internal_notes(user):
         return list(events)
     visible = list(events.filter(visible_to_customer=True))
     for event in visible:

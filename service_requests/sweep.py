@@ -21,7 +21,8 @@ from django.utils import timezone
 from core.models import Notification, User
 from core.notifications import notifications_dispatch_batch_on_commit
 
-from .models import Escalation, ServiceRequest
+from .models import CONFIDENTIAL_CLASSES, Escalation, ServiceRequest
+from .rules import PROTECTED_EMAIL
 from .windows import Stage
 
 
@@ -54,7 +55,7 @@ def _owe_window_emails(*, batch: str, now: datetime) -> int:  # now: when the ro
                sr.customer_id,
                COALESCE(u.email, sr.contact_email),
                sr.language,
-               'service_requests/email/' || e.stage,
+               CASE WHEN sr.case_class IN (%s, %s, %s) THEN %s ELSE 'service_requests/email/' || e.stage END,
                '{{"request": {{"$model": "service_requests.servicerequest", "pk": ' || CAST(sr.id AS VARCHAR(20)) || '}}}}',
                %s, '', '',
                'service_request.' || e.stage || ':' || CAST(sr.id AS VARCHAR(20)),
@@ -64,7 +65,9 @@ def _owe_window_emails(*, batch: str, now: datetime) -> int:  # now: when the ro
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608 - table names come from model metadata, values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [batch, now, now, batch, Stage.WINDOW1_OPEN, Stage.WINDOW2_OPEN])
+        # Protected (VAWA, T, U) requests get the e-mail that says only "sign in" (rules.email_template).
+        protected = sorted(str(c) for c in CONFIDENTIAL_CLASSES)
+        cursor.execute(sql, [*protected, PROTECTED_EMAIL, batch, now, now, batch, Stage.WINDOW1_OPEN, Stage.WINDOW2_OPEN])
         return max(cursor.rowcount, 0)
 
 

@@ -17,6 +17,7 @@ from core.http import AuthenticatedHttpRequest
 from core.models import CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
+from core.services import case_read_record
 from core.web import form_add_application_error, paginate
 
 from . import dashboard, rules, selectors, services
@@ -61,8 +62,8 @@ def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
                 customer = customer_by_email(data["customer"]) if data.get("customer") else None
                 created = services.service_request_file(
                     actor=user, request_type=data["request_type"], description=data["description"],
-                    receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
-                    notice_office=data["notice_office"],
+                    receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"],
+                    customer=customer, notice_office=data["notice_office"],
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
@@ -90,7 +91,7 @@ def request_file_for_caller(request: AuthenticatedHttpRequest) -> HttpResponse:
                 customer = customer_by_email(data["customer"]) if data.get("customer") else None
                 created = services.service_request_file(
                     actor=request.user, request_type=data["request_type"], description=data["description"],
-                    receipt_number=data["receipt_number"], case_class=data["case_class"], customer=customer,
+                    receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"], customer=customer,
                     contact_name=data["contact_name"], contact_email=data["contact_email"],
                     zip_code=data["zip_code"], country=data["country"], channel=data["channel"],
                     notice_office=data["notice_office"],
@@ -134,7 +135,9 @@ def _render_detail(request: AuthenticatedHttpRequest, service_request, status: i
 
 @login_required
 def request_detail(request: AuthenticatedHttpRequest, reference_number: str) -> HttpResponse:
-    return _render_detail(request, selectors.service_request_get_for_user(request.user, reference_number))
+    found = selectors.service_request_get_for_user(request.user, reference_number)
+    case_read_record(actor=request.user, request=found, screen="web.request_detail")
+    return _render_detail(request, found)
 
 
 _ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], str]] = {

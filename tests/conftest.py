@@ -117,3 +117,12 @@ def _fresh_sign_in_counters():
 
     caches["default"].clear()
     yield
+
+
+@pytest.fixture
+def admin_client(db, client):
+    """pytest-django's admin_client, signed in the way admins must be: with the second factor."""
+    from tests.auth import sign_in
+    from tests.factories import UserFactory
+
+    return sign_in(client, UserFactory(username="admin-client", role="admin", is_staff=True, is_superuser=True))

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("appointments.api.urls")),
     path("", include("service_requests.api.urls")),
     path("", include("inquiries.api.urls")),
+    path("", include("contact_center.api.urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("appointments.urls")),
     path("", include("service_requests.urls")),
     path("", include("inquiries.urls")),
+    path("", include("contact_center.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -67,8 +67,8 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
     def scope_queryset(self):
         return selectors.appointment_list_for_user(self.request.user).order_by("starts_at", "id")
 
-    def get_object(self) -> Appointment:
-        return selectors.appointment_get_for_user(self.request.user, self.kwargs["pk"])
+    def scope_get(self, lookup: str) -> Appointment:
+        return selectors.appointment_get_for_user(self.request.user, lookup)
 
     def _out(self, appointment: Appointment, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.appointment_get_for_user(self.request.user, appointment.pk)

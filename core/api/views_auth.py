@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access, selectors, services, signin
+from core.api.throttling import ScopedRateThrottle
 from core.errors import NotFound
 from core.http import AuthenticatedRequest
 from core.selectors import user_with_profile
@@ -35,6 +36,8 @@ class RegisterApi(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]  # a coarse per-address rate besides the sign-in limits
+    throttle_scope = "auth"
 
     @extend_schema(request=RegisterInputSerializer, responses={201: AccountOutputSerializer, 429: _LOCKED},
                    tags=["auth"])
@@ -55,6 +58,8 @@ class TokenApi(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]  # a coarse per-address rate besides the sign-in limits
+    throttle_scope = "auth"
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, 429: _LOCKED}, tags=["auth"])
     def post(self, request: Request) -> Response:

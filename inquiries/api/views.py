@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ class IsStaff(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_staff_member)
 
 
+@extend_schema_view(retrieve=extend_schema(tags=["inquiries"]))
 class InquiryViewSet(ScopedGenericViewSet):
     """Record and triage inquiries (staff). Agents and office staff see their own office's."""
 
@@ -37,9 +38,8 @@ class InquiryViewSet(ScopedGenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(tags=["inquiries"])
-    def retrieve(self, request: AuthenticatedRequest, pk: str) -> Response:
-        return Response(self.get_serializer(selectors.inquiry_get_for_user(request.user, pk)).data)
+    def scope_get(self, lookup: str) -> Inquiry:
+        return selectors.inquiry_get_for_user(self.request.user, lookup)
 
     @extend_schema(request=RecordInputSerializer, responses={201: InquirySerializer}, tags=["inquiries"])
     def create(self, request: AuthenticatedRequest) -> Response:

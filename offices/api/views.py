@@ -78,8 +78,8 @@ class OfficeViewSet(_PublicMixin, ScopedReadOnlyViewSet):
             return selectors.office_detail_queryset()
         return selectors.office_list()
 
-    def get_object(self) -> Office:
-        return selectors.office_get(code=self.kwargs["code"])
+    def scope_get(self, lookup: str) -> Office:
+        return selectors.office_get(code=lookup)
 
     def get_serializer_class(self):
         return OfficeDetailSerializer if self.action == "retrieve" else OfficeListSerializer

@@ -19,6 +19,8 @@ class FileInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=4000)
     receipt_number = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                            help_text="3 letters and 10 digits; dashes and spaces are ignored")
+    a_number = serializers.CharField(required=False, allow_blank=True, max_length=12,
+                                     help_text="A-number: A and 8 or 9 digits (the Contact Center finds requests by it)")
     case_class = serializers.ChoiceField(choices=CaseClass.choices, default=CaseClass.STANDARD,
                                          help_text="VAWA, T and U cases cannot request a change of address here")
     # Representatives and Contact Center agents
@@ -178,7 +180,7 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
     )
 
     class Meta(ServiceRequestListSerializer.Meta):
-        fields = [*ServiceRequestListSerializer.Meta.fields, "holding_basis", "customer", "case_class", "description",
+        fields = [*ServiceRequestListSerializer.Meta.fields, "holding_basis", "customer", "a_number", "case_class", "description",
                   "closed_at", "escalation", "timeline"]
 
     @extend_schema_field(EscalationSerializer)

@@ -1,5 +1,5 @@
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from core.api.views import ScopedGenericViewSet
 from core.http import AuthenticatedRequest
 from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
+from core.services import case_read_record
 from service_requests import selectors, services
 from service_requests.filters import QueueFilter
 from service_requests.models import ServiceRequest
@@ -29,6 +30,7 @@ from .serializers import (
 _CONFLICT = OpenApiResponse(description="Conflict: duplicate request, or the request changed meanwhile")
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"]))
 class ServiceRequestViewSet(ScopedGenericViewSet):
     """Customers: their own requests. Office staff: their office's queue (open requests by default,
     oldest first within a type). Someone else's request is a 404."""
@@ -44,7 +46,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
 
     def scope_queryset(self):
         user = self.request.user
-        if user.role in CUSTOMER_ROLES:
+        if user.role in CUSTOMER_ROLES or self.action != "list":  # one request: everything the user may see
             queryset = selectors.service_request_list_for_user(user).order_by("-created_at", "-id")
         else:
             queryset = selectors.staff_queue(user, open_only="status" not in self.request.query_params)
@@ -70,9 +72,12 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(responses={200: ServiceRequestDetailSerializer}, tags=["service requests"])
-    def retrieve(self, request: AuthenticatedRequest, reference_number: str) -> Response:
-        return self._detail(selectors.service_request_get_for_user(request.user, reference_number))
+    def scope_get(self, lookup: str) -> ServiceRequest:
+        return selectors.service_request_get_for_user(self.request.user, lookup)
+
+    def render_retrieve(self, obj: ServiceRequest) -> Response:
+        case_read_record(actor=self.request.user, request=obj, screen="api.service_request_detail")
+        return self._detail(obj)
 
     @extend_schema(
         request=FileInputSerializer,
@@ -91,7 +96,8 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
                 customer = customer_by_email(values["customer"])
             created = services.service_request_file(
                 actor=request.user, request_type=values["request_type"], description=values["description"],
-                receipt_number=values.get("receipt_number", ""), case_class=values["case_class"],
+                receipt_number=values.get("receipt_number", ""), a_number=values.get("a_number", ""),
+                case_class=values["case_class"],
                 channel=values.get("channel"),
                 customer=customer, contact_name=values.get("contact_name", ""),
                 contact_email=values.get("contact_email", ""), zip_code=values.get("zip_code", ""),

@@ -39,7 +39,7 @@ def event_add(request: ServiceRequest, kind: str, *, actor: User | None, at: dat
 def customer_notify(request: ServiceRequest, kind: str, dedupe: str, **context: object) -> None:
     notification_queue(
         kind=f"service_request.{kind}", to_email=request.owner_email, user=request.customer,
-        language=request.language, template=f"service_requests/email/{kind}",
+        language=request.language, template=rules.email_template(kind, request.case_class),
         context={"request": request, **context},
         dedupe_key=f"service_request.{kind}:{request.pk}:{dedupe}",
     )

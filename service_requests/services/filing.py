@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contact_center.rules import lookup_key
 from core.errors import ApplicationError, Conflict
 from core.models import CONTACT_CENTER_ROLES, Role, User
 from core.services import audit_record, residence_normalize
@@ -21,6 +22,7 @@ from .common import EMPTY_TEXT, customer_notify, event_add, receipt_normalize
 from .routing import Route, route_for
 
 DUPLICATE = _("You already have an unanswered request of this kind for this receipt number: {reference}.")
+INVALID_A_NUMBER = _("An A-number is A followed by 8 or 9 digits, such as A012345678.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
 
 
@@ -161,11 +163,24 @@ def filing_escalation(request: ServiceRequest) -> Escalation:
 
 
 @transaction.atomic
+def a_number_normalize(value: str) -> str:
+    """'a12345678' → 'A012345678' ('' stays ''), or 400 on the a_number field."""
+    if not (value or "").strip():
+        return ""
+    try:
+        kind, normalized = lookup_key(value if value.strip().upper().startswith("A") else "A" + value.strip())
+    except ValueError:
+        kind, normalized = "", ""
+    if kind != "a_number":
+        raise ApplicationError.for_field("a_number", str(INVALID_A_NUMBER))
+    return normalized
+
+
 def service_request_file(
     *, actor: User, request_type: str, description: str, receipt_number: str = "", case_class: str = CaseClass.STANDARD,
     channel: str | None = None, customer: User | None = None, contact_name: str = "", contact_email: str = "",
     zip_code: str = "", country: str = "", language: str | None = None, notice_office: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, a_number: str = "",
 ) -> ServiceRequest:
     """File a request. Customers file for themselves online; representatives for a named customer;
     Contact Center agents for a caller (an existing customer, or a name and e-mail). `notice_office`
@@ -173,6 +188,7 @@ def service_request_file(
     now = now or timezone.now()
     channel = filing_channel(actor, channel)
     receipt = receipt_normalize(receipt_number)
+    alien_number = a_number_normalize(a_number)
     filing_check_request(request_type=request_type, case_class=case_class, receipt=receipt, description=description)
     parties = filing_parties(actor, customer, contact_name, contact_email)
     residence = filing_residence(parties, zip_code=zip_code, country=country, language=language)
@@ -182,7 +198,7 @@ def service_request_file(
     request = filing_insert(ServiceRequest(
         customer=parties.owner, representative=parties.representative, created_by=actor,
         contact_name=parties.contact_name, contact_email=parties.contact_email, language=residence.language,
-        receipt_number=receipt, request_type=request_type, case_class=case_class, channel=channel,
+        receipt_number=receipt, a_number=alien_number, request_type=request_type, case_class=case_class, channel=channel,
         description=description.strip(), priority=request_type in PRIORITY_TYPES, current_office=office,
         holding_basis=route.basis, created_at=now,
     ))

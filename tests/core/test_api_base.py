@@ -49,3 +49,36 @@ def test_exception_handler_maps_django_validation_errors():
 
     response = portal_exception_handler(ValidationError({"code": ["Bad code."]}), {})
     assert response.status_code == 400 and response.data == {"code": ["Bad code."]}
+
+
+@pytest.mark.parametrize("method", ["get_object", "retrieve"])
+def test_a_viewset_that_overrides_get_object_or_retrieve_is_refused(method):
+    with pytest.raises(TypeError, match="scope_get"):
+        type("Leaky", (ScopedReadOnlyViewSet,), {"scope_model": Office, method: lambda self, *a, **k: None})
+
+
+def test_a_hand_written_lookup_cannot_reach_past_the_scope(directory):
+    from django.test import override_settings  # noqa: F401 - the view needs no settings
+
+    class OnlyVermont(ScopedReadOnlyViewSet):
+        scope_model = Office
+        lookup_field = "code"
+        permission_classes: list = []
+        authentication_classes: list = []
+        serializer_class = None
+
+        def scope_queryset(self):
+            return Office.objects.filter(code="VSC")
+
+        def scope_get(self, lookup):
+            return Office.objects.get(code=lookup)  # a careless selector: not scoped
+
+        def render_retrieve(self, obj):
+            from rest_framework.response import Response
+
+            return Response({"code": obj.code})
+
+    view = OnlyVermont.as_view({"get": "retrieve"})
+    assert view(APIRequestFactory().get("/"), code="VSC").data == {"code": "VSC"}
+    response = view(APIRequestFactory().get("/"), code="NSC")
+    assert response.status_code == 404

@@ -73,3 +73,13 @@ def test_createstaff_keeps_ncsc_agent_as_tier_1(directory):
     assert User.objects.get(username="casey").role == "ncsc_tier1"
     call_command("createstaff", "olivia", "--office", "NCSC", "--role", "ncsc_tier2", "--password", "correct-horse-battery")
     assert User.objects.get(username="olivia").role == "ncsc_tier2"
+
+
+def test_createstaff_prints_recovery_codes_for_the_first_sign_in(directory, capsys, client):
+    call_command("createstaff", "vera", "--office", "VSC", "--role", "office_staff", "--password",
+                 "correct-horse-battery", "--recovery-codes")
+    codes = capsys.readouterr().out.split("each works once; give them to the person privately):")[1].split()
+    assert len(codes) == 10
+    assert client.post("/accounts/login/", {"username": "vera", "password": "correct-horse-battery"}).status_code == 302
+    assert client.post("/accounts/two-factor/", {"code": codes[-1]}).status_code == 302
+    assert client.get("/staff/service-requests/").status_code == 200

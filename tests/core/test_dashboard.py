@@ -39,7 +39,7 @@ def file(maria, receipt="EAC2290123456", kind="outside_processing_time"):  # typ
 
 
 def test_customers_land_on_the_dashboard_with_nothing_yet(frozen, maria, client):
-    client.force_login(maria)
+    sign_in(client, maria)
     response = client.get("/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,7 +54,7 @@ def test_upcoming_appointments_in_office_time(frozen, maria, client):
     first = next(s for s in bookable_availability(chi, now=NOW) if s.remaining)
     booked = appointment_services.appointment_book(actor=maria, office_code="CHI", start=first.start,
                                                    reason_code=appointment_services_reason(), now=NOW)
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get("/dashboard/").content.decode()
     assert f'href="/appointments/{booked.pk}/"' in html and booked.confirmation_code in html
     assert "Chicago Field Office" in html
@@ -73,7 +73,7 @@ def test_open_requests_show_the_next_date_read_from_the_stored_escalation(frozen
     assert (stored.window1_opens_at - NOW).days in (14, 15)  # day 15, from the start of that day
     # The dashboard reads the stored date: move it, and the dashboard follows (nothing recomputed).
     Escalation.objects.filter(request=filed).update(window1_opens_at=datetime(2026, 12, 21, 9, tzinfo=CHICAGO))
-    client.force_login(maria)
+    sign_in(client, maria)
 
     html = client.get("/dashboard/").content.decode()
 
@@ -82,7 +82,7 @@ def test_open_requests_show_the_next_date_read_from_the_stored_escalation(frozen
     due = Escalation.objects.get(request=filed).answer_due_on
     assert f"Answer due by {date_format(due, 'DATE_FORMAT')}" in html
     frozen.move_to(datetime(2026, 12, 22, 9, tzinfo=CHICAGO))
-    client.force_login(maria)  # the session of 30 November has expired
+    sign_in(client, maria)  # the session of 30 November has expired
     html = client.get("/dashboard/").content.decode()
     assert "Write to the service center: open now" in html
 
@@ -92,7 +92,7 @@ def test_after_the_service_center_inquiry_the_next_date_is_hqs(frozen, maria, cl
     frozen.move_to(NOW + timedelta(days=16))
     services.service_request_service_center_inquiry(actor=maria, reference_number=filed.reference_number)
     window2 = Escalation.objects.get(request=filed).window2_opens_at
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get("/dashboard/").content.decode()
     assert f"Contact HQ Office of Service Center Operations from {date_format(localtime(window2), 'DATE_FORMAT')}" in html
 
@@ -103,7 +103,7 @@ def test_recent_messages_are_staff_answers_never_internal_notes(frozen, maria, c
     services.service_request_note(actor=staff, reference_number=filed.reference_number, body="Staff only: check A-file.")
     services.service_request_respond(actor=staff, reference_number=filed.reference_number,
                                      body="We have reopened your case for review.")
-    client.force_login(maria)
+    sign_in(client, maria)
     html = client.get("/dashboard/").content.decode()
     assert "We have reopened your case for review." in html
     assert "check A-file" not in html
@@ -113,7 +113,7 @@ def test_recent_messages_are_staff_answers_never_internal_notes(frozen, maria, c
 def test_another_customers_requests_are_not_shown(frozen, maria, client):
     file(maria)
     other = CustomerFactory(username="other@example.com")
-    client.force_login(other)
+    sign_in(client, other)
     assert "SR" not in client.get("/dashboard/").content.decode().split("Open service requests")[1].split("</table>")[0]
 
 
@@ -127,7 +127,7 @@ def test_staff_are_sent_to_their_start_page_and_visitors_to_sign_in(directory, c
 def test_the_dashboard_takes_a_fixed_number_of_queries(frozen, maria, client, django_assert_max_num_queries):
     for n in range(3):
         file(maria, receipt=f"EAC22901234{n}0")
-    client.force_login(maria)
+    sign_in(client, maria)
     with django_assert_max_num_queries(8):
         client.get("/dashboard/")
 

@@ -8,8 +8,8 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from tests.auth import api_token, sign_in
 from tests.factories import CustomerFactory
 from tests.servers import free_port
 
@@ -32,11 +32,11 @@ def unreachable_database() -> Iterator[None]:
 @pytest.mark.django_db(transaction=True)
 def test_a_database_outage_is_503_with_retry_after_and_recovers():
     user = CustomerFactory()
-    token = Token.objects.create(user=user)
+    token = api_token(user)
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    sign_in(client, user)
     with unreachable_database():
-        api = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        api = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token}")
         page = client.get("/accounts/profile/")
     assert api.status_code == 503 and api["Retry-After"] == "5"
     assert api.json() == {"detail": "The service is briefly unavailable. Please try again in a few seconds.",
@@ -44,16 +44,16 @@ def test_a_database_outage_is_503_with_retry_after_and_recovers():
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert "Briefly unavailable" in page.content.decode()
     # The database is back: the same requests succeed, without restarting anything.
-    assert client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    assert client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert client.get("/accounts/profile/").status_code == 200
 
 
 def test_api_server_errors_are_json(db):
     user = CustomerFactory()
-    token = Token.objects.create(user=user)
+    token = api_token(user)
     client = Client(raise_request_exception=False)
     with mock.patch("core.api.views_auth.user_with_profile", side_effect=RuntimeError("a bug")):
-        response = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "server_error" and "a bug" not in response.content.decode()

@@ -23,11 +23,13 @@ MUST_REACH = {
            "/accounts/signup/"},
     Role.CUSTOMER: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/", "/offices/find/"},
     Role.REPRESENTATIVE: {"/dashboard/", "/appointments/", "/service-requests/", "/accounts/profile/"},
-    Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
-    Role.NCSC_TIER2: {"/staff/inquiries/new/", "/staff/service-requests/new/", "/appointments/", "/offices/find/"},
+    Role.NCSC_TIER1: {"/staff/inquiries/new/", "/staff/lookup/", "/staff/service-requests/new/", "/appointments/",
+                      "/offices/find/"},
+    Role.NCSC_TIER2: {"/staff/inquiries/new/", "/staff/lookup/", "/staff/service-requests/new/", "/appointments/",
+                      "/offices/find/"},
     Role.OFFICE_STAFF: {"/staff/service-requests/", "/staff/appointments/", "/staff/inquiries/", "/staff/dashboard/"},
     Role.HQ_OSCO: {"/staff/service-requests/", "/staff/dashboard/"},
-    Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/admin/"},
+    Role.ADMIN: {"/staff/dashboard/", "/staff/service-requests/", "/staff/case-reads/", "/admin/"},
 }
 START = {Role.CUSTOMER: "/dashboard/", Role.REPRESENTATIVE: "/dashboard/", Role.NCSC_TIER1: "/staff/inquiries/new/",
          Role.NCSC_TIER2: "/staff/inquiries/new/",
@@ -66,7 +68,7 @@ def test_every_role_has_its_menu_in_the_registry():
 def test_each_role_gets_its_menu_and_every_link_in_it_opens(directory, client, role):
     user = person(role)
     if user is not None:
-        sign_in(client, user)  # staff pass the second factor
+        sign_in(client, user)
 
     html = client.get("/").content.decode()
     hrefs = menu_hrefs(html)
@@ -91,12 +93,11 @@ def test_signing_in_lands_on_the_roles_start_page(directory, client, role):
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
 
     assert response.status_code == 302 and response["Location"] == "/start/"
+    if access.requires_second_factor(user):  # staff: the second step first, then the start page
+        assert client.get("/start/")["Location"] == "/accounts/two-factor/?next=/start/"
+        second = client.post("/accounts/two-factor/", {"code": recovery_code(user), "next": "/start/"})
+        assert second.status_code == 302 and second["Location"] == "/start/"
     landed = client.get("/start/")
-    if access.requires_second_factor(user):  # staff: the second step first, then on to the start page
-        assert landed["Location"] == "/accounts/two-factor/?next=/start/"
-        landed = client.post("/accounts/two-factor/", {"code": recovery_code(user), "next": "/start/"})
-        assert landed["Location"] == "/start/"
-        landed = client.get("/start/")
     assert landed.status_code == 302 and landed["Location"] == START[role]
     assert client.get(START[role]).status_code == 200
 
@@ -109,7 +110,7 @@ def test_sign_in_keeps_the_page_asked_for(directory, client):
 
 
 def test_the_page_shown_is_marked_current_in_the_menu(directory, client):
-    client.force_login(CustomerFactory())
+    sign_in(client, CustomerFactory())
     html = client.get("/appointments/").content.decode()
     assert '<a class="usa-nav-link usa-current" href="/appointments/" aria-current="page">' in html
     # An office page sits under the directory: the directory is marked, inside the help submenu.
@@ -150,7 +151,7 @@ def test_breadcrumbs_follow_who_is_looking(directory, client):
     filed = services.service_request_file(actor=maria, request_type="outside_processing_time",
                                           receipt_number="EAC2290123456", description="Past the processing time.")
     path = f"/service-requests/{filed.reference_number}/"
-    client.force_login(maria)
+    sign_in(client, maria)
     assert breadcrumb(client.get(path).content.decode()) == [
         ("Home", "/"), ("My dashboard", "/dashboard/"), ("My service requests", "/service-requests/"),
         ("Service request", "")]

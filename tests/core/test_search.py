@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.auth import sign_in
 from tests.forms import rendered_form
 
 RESULT_LINKS = re.compile(r'<section aria-labelledby="results-(\w+)">(.*?)</section>', re.S)
@@ -61,7 +62,6 @@ def test_too_long_a_search_is_400_with_the_error_by_the_box(directory, client):
 def test_staff_pages_are_found_only_by_the_staff_they_belong_to(directory, client):
     from core.models import Role
     from offices.models import Office
-    from tests.auth import sign_in
     from tests.factories import UserFactory
 
     assert "Record an inquiry" not in str(results(client.get("/search/?q=record").content.decode()))

@@ -42,8 +42,10 @@ class Api:
     def post(self, path: str, data: Any = None, **headers: str) -> Answer:
         return self.request("POST", path, data if data is not None else {}, **headers)
 
-    def signed_in(self, username: str, password: str) -> "Api":
-        answer = self.post("/api/v1/auth/token/", {"username": username, "password": password})
+    def signed_in(self, username: str, password: str, code: str = "") -> "Api":
+        """A token for the account (staff give a second-factor code, e.g. from createstaff --recovery-codes)."""
+        answer = self.post("/api/v1/auth/token/", {"username": username, "password": password,
+                                                   **({"code": code} if code else {})})
         assert answer.status == 200, answer
         return Api(self.base_url, answer.body["token"], self.timeout, self.headers)
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "appointments",
     "service_requests",
     "inquiries",
+    "contact_center",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,8 @@ PORTAL_API_TOKEN_TTL_STAFF = timedelta(hours=env_int("PORTAL_API_TOKEN_HOURS_STA
 PORTAL_API_TOKENS_PER_USER = env_int("PORTAL_API_TOKENS_PER_USER", 10)
 REST_KNOX = {"TOKEN_TTL": PORTAL_API_TOKEN_TTL_CUSTOMER, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 OTP_TOTP_ISSUER = env_str("PORTAL_OTP_ISSUER", "USCIS Portal")
+# Admins can remove a lost authenticator, never read its secret or QR code (nor recovery codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Cache --------------------------------------------------------------------------------------
 # CACHE_URL (django-environ: redis://host:6379/1, locmemcache://, …); development defaults to

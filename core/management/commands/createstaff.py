@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument("--recovery-codes", action="store_true",
+                            help="Print fresh single-use recovery codes, for the first sign-in before an "
+                                 "authenticator app is set up (earlier codes stop working)")
 
     def handle(self, *args: object, **opts: str) -> None:
         try:
@@ -29,3 +32,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         where = f" at {user.office.code}" if user.office else ""
         self.stdout.write(self.style.SUCCESS(f"Staff account {user.username} ({user.role}{where}) is ready."))
+        if opts.get("recovery_codes"):
+            self.stdout.write("Recovery codes (each works once; give them to the person privately):")
+            for code in services.recovery_codes_renew(user=user):
+                self.stdout.write(f"  {code}")
