@@ -19,12 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import NamedTuple, TypeVar
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+from core.cache import cache_call
 
 from . import rules, zipdata
 from .models import (
@@ -215,7 +216,7 @@ _state: dict[str, object] = {"index": None, "dirty": False}
 
 
 def current_version() -> object:
-    return cache.get(VERSION_KEY)
+    return cache_call(lambda shared: shared.get(VERSION_KEY))
 
 
 def index() -> JurisdictionIndex:
@@ -241,7 +242,8 @@ def index() -> JurisdictionIndex:
 
 
 def _bump_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    # Run after the commit: a cache that is down must not turn a committed edit into an error.
+    cache_call(lambda shared: shared.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
 
 
 def invalidate() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .http import Api
+from .api_client import Api
 from .stack import DRILL_PASSWORD, Stack, elapsed
 
 pytestmark = [pytest.mark.production, pytest.mark.postgres]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests.servers import wait_until
 
-from .http import Api
+from .api_client import Api
 from .stack import Stack, elapsed
 
 pytestmark = [pytest.mark.production, pytest.mark.postgres]
