@@ -23,6 +23,19 @@ def error_page(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)
 
 
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer (Django sets Referrer-Policy and Cross-Origin-Opener-Policy
+    itself, django-csp the Content-Security-Policy)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
+        return response
+
+
 class ApplicationErrorMiddleware:
     """Web pages: a service error that a view did not handle becomes a page with its status.
 
