@@ -76,7 +76,7 @@ class NullCharacterMiddleware:
 
 # Paths an unverified staff session may still reach: the second step itself, signing out, the
 # language switch, static files and the health check.
-SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz")
+SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz", "/readyz")
 SESSION_SIGNED_IN_AT = "portal_signed_in_at"
 SESSION_SEEN_AT = "portal_seen_at"
 

@@ -10,6 +10,7 @@ Nothing here talks to the shared Postgres (5432) or Redis (6379), and every proc
 exit (context manager, or `stop()`), even when a test fails.
 """
 
+import asyncio
 import email
 import os
 import pwd
@@ -79,6 +80,8 @@ class SmtpSink:
     host: str = LOOPBACK
     port: int = field(default_factory=free_port)
     messages: list[SinkMessage] = field(default_factory=list)
+    # Seconds each message takes to be accepted (a slow provider): a drill sets it to hold a send open.
+    delay: float = 0.0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,6 +93,8 @@ class SmtpSink:
         return f"smtp://{self.host}:{self.port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         body = parsed.get_body(preferencelist=("plain",))
