@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views, views_auth
+from . import views, views_auth, views_representation
 
 app_name = "core"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("accounts/two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/recovery-codes/", views_auth.recovery_codes_renew, name="recovery_codes"),
     path("accounts/tokens/<str:token_id>/revoke/", views_auth.token_revoke, name="token_revoke"),
+    path("accounts/representation/", views_representation.representation_page, name="representation"),
+    path("accounts/representation/<int:representation_id>/confirm/", views_representation.representation_confirm,
+         name="representation_confirm"),
+    path("accounts/representation/<int:representation_id>/withdraw/", views_representation.representation_withdraw,
+         name="representation_withdraw"),
+    path("staff/g28/", views_representation.g28_page, name="g28"),
 ]
