@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -136,3 +136,18 @@ class G28Form(PortalForm):
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=20)
     customer_email = forms.EmailField(label=_("Customer's e-mail address"))
     representative_email = forms.EmailField(label=_("Representative's e-mail address"))
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        uswds_classes(self)
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        uswds_classes(self)

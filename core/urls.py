@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views, views_auth, views_representation
+from . import views, views_auth, views_password, views_representation
 
 app_name = "core"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", views_password.PasswordResetRequestView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", views_password.PasswordResetSentView.as_view(), name="password_reset_sent"),
+    path("accounts/password-reset/done/", views_password.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("accounts/password-reset/<uidb64>/<token>/", views_password.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/two-factor/", views_auth.two_factor, name="two_factor"),
     path("accounts/two-factor/setup/", views_auth.two_factor_setup, name="two_factor_setup"),

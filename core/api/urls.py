@@ -1,11 +1,22 @@
 from django.urls import path
 
-from .views_auth import LogoutApi, MeApi, RegisterApi, TokenApi, TokenDetailApi, TokenListApi
+from .views_auth import (
+    LogoutApi,
+    MeApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+    RegisterApi,
+    TokenApi,
+    TokenDetailApi,
+    TokenListApi,
+)
 from .views_representation import G28Api, RepresentationConfirmApi, RepresentationListApi, RepresentationWithdrawApi
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="api-register"),
     path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("auth/password-reset/", PasswordResetApi.as_view(), name="api-password-reset"),
+    path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api-password-reset-confirm"),
     path("auth/logout/", LogoutApi.as_view(), name="api-logout"),
     path("auth/tokens/", TokenListApi.as_view(), name="api-tokens"),
     path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="api-token-detail"),
