@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
+from core.representation import active_representations
 from offices.models import Office
 from offices.selectors import office_closed_days
 
@@ -94,7 +95,9 @@ def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
         return base
     if user.role == Role.OFFICE_STAFF:  # their office's, and those they booked at another office
         return base.filter(Q(office_id=user.office_id) | Q(booked_by=user))  # type: ignore[misc]  # office staff have an office (a database rule)
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES):
+    if user.role == Role.REPRESENTATIVE:  # those they booked, while they represent the customer
+        return base.filter(booked_by=user, customer_id__in=active_representations(user).values("customer_id"))
+    if user.role in (Role.CUSTOMER, *CONTACT_CENTER_ROLES):
         return base.filter(Q(customer=user) | Q(booked_by=user))
     return base.none()
 

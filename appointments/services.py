@@ -20,6 +20,7 @@ from core import access
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
+from core.representation import active_representations
 from core.selectors import customer_by_email
 from core.services import audit_record
 from offices import selectors as office_selectors
@@ -120,7 +121,7 @@ def _customer_for(actor: User, customer_email: str | None) -> User:
         raise Forbidden(str(ROLE_CANNOT_BOOK))
     if not customer_email:
         raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
-    return customer_by_email(customer_email)
+    return customer_by_email(customer_email, actor)
 
 
 def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.Policy) -> rules.GridSlot:
@@ -244,9 +245,13 @@ def appointment_book(
         except IntegrityError:
             if attempt == 4:
                 raise
+    under: dict[str, int | None] = {}
+    if actor.role == Role.REPRESENTATIVE:  # under the representation on record (customer_by_email found it)
+        under = {"representation": active_representations(actor).filter(customer=customer).order_by(
+            "-all_cases", "id").values_list("pk", flat=True).first()}
     audit_record(actor=actor, action="appointment.booked", target=appointment, customer=customer.pk,
                  starts_at=appointment.starts_at.isoformat(), office=office.code,
-                 **({"other_office_reason": elsewhere} if elsewhere else {}))
+                 **({"other_office_reason": elsewhere} if elsewhere else {}), **under)
     _notify(appointment, "booked", "0")
     return appointment
 

@@ -43,7 +43,7 @@ def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, C
     if not lookup.is_bound or not lookup.is_valid():
         return None, lookup
     try:
-        return customer_by_email(lookup.cleaned_data["customer"]), lookup
+        return customer_by_email(lookup.cleaned_data["customer"], request.user), lookup
     except ApplicationError as exc:
         form_add_application_error(lookup, exc)
         return None, lookup

@@ -8,7 +8,7 @@ from appointments.models import Appointment, Slot
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import chicago
 from tests.auth import sign_in
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 from tests.html import assert_accessible_outline
 
 
@@ -110,14 +110,16 @@ def test_my_appointments_lists_upcoming(frozen, maria, client):
 
 
 def test_representative_books_for_a_named_customer_on_the_web(frozen, maria, client):
-    sign_in(client, UserFactory(role="representative"))
+    counsel = UserFactory(role="representative")
+    represent(maria, counsel)  # changed deliberately: a representative books only under a representation
+    sign_in(client, counsel)
     page = client.get("/appointments/book/?customer=maria@example.com")
     assert page.status_code == 200 and "Booking for Maria" in page.content.decode()
     response = client.post("/appointments/book/?customer=maria@example.com",
                            {"reason": "information", "start": "2026-12-01T09:00:00-06:00"})
     assert response.status_code == 302 and Appointment.objects.get().customer == maria
     unknown = client.get("/appointments/book/?customer=nobody@example.com")
-    assert unknown.status_code == 400 and "No customer account" in unknown.content.decode()
+    assert unknown.status_code == 400 and "No customer you represent" in unknown.content.decode()
 
 
 def test_staff_day_check_in_and_no_show(frozen, maria, client):
