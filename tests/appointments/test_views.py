@@ -356,3 +356,31 @@ def test_staff_who_book_at_another_office_see_what_they_booked(frozen, maria, cl
     assert detail.status_code == 200 and "Chicago" in detail.content.decode()
     appointment = maria.appointments.get()
     assert client.post(f"/staff/appointments/{appointment.pk}/check-in/").status_code == 404
+
+
+def test_admins_edit_a_reasons_english_and_spanish_side_by_side(directory, client):
+    from django.utils import translation
+
+    from appointments.models import AppointmentReason
+
+    sign_in(client, UserFactory(username="root", role="admin", is_staff=True, is_superuser=True))
+    reason = AppointmentReason.objects.get(code="other")
+    path = f"/admin/appointments/appointmentreason/{reason.pk}/change/"
+    page = client.get(path).content.decode()
+    assert 'name="label_en"' in page and 'name="label_es"' in page and 'name="what_to_bring_es"' in page
+    response = client.post(path, {
+        "code": "other", "label_en": "Other in-person service", "label_es": "Otro trámite en persona",
+        "description": "", "what_to_bring_en": "This notice.", "what_to_bring_es": "Este aviso.",
+        "international": "on", "is_active": "on", "display_order": "90",
+    })
+    assert response.status_code == 302, response.content[:800]
+    reason.refresh_from_db()
+    with translation.override("es"):
+        assert (reason.label, reason.what_to_bring) == ("Otro trámite en persona", "Este aviso.")
+    with translation.override("en"):
+        assert reason.label == "Other in-person service"
+    from appointments.services import schedules_load
+
+    schedules_load()  # a later load leaves the admin's Spanish alone
+    reason.refresh_from_db()
+    assert reason.label_es == "Otro trámite en persona"
