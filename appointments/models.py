@@ -78,7 +78,9 @@ class AppointmentReason(BaseModel):
     international = models.BooleanField(default=True, help_text=_("Offered at international offices too."))
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=100)
-    history = HistoricalRecords()
+    # The per-language columns (label_en, label_es, ...) come from appointments/translation.py, after
+    # this history model is built: the history records the English `label` and `what_to_bring`.
+    history = HistoricalRecords(excluded_fields=["label_en", "label_es", "what_to_bring_en", "what_to_bring_es"])
 
     class Meta:
         ordering = ["display_order", "label"]

@@ -121,7 +121,11 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
     )
 
 
-
 def appointment_upcoming_for_user(user: User, *, now: datetime) -> QuerySet[Appointment]:
     """Booked appointments still ahead, soonest first."""
     return appointment_list_for_user(user).filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")
+
+
+def appointment_active_count(customer: User, *, now: datetime) -> int:
+    """The customer's own booked appointments still ahead: what the active-appointment limit counts."""
+    return Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()

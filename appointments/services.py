@@ -391,6 +391,7 @@ def appointment_reminders_send(*, now: datetime | None = None) -> int:
     return sent
 
 
+SPANISH_REASON_FIELDS = ("label_es", "what_to_bring_es")
 SCHEDULES_FILE = Path(__file__).resolve().parent / "data" / "schedules.yaml"
 
 
@@ -401,9 +402,15 @@ def schedules_load(*, data: dict | None = None) -> dict[str, int]:
         data = yaml_file_load(SCHEDULES_FILE)
     counts = {"reasons": 0, "policies": 0, "schedule blocks": 0}
     for entry in data.get("reasons", []):
-        _obj, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults={
-            k: v for k, v in entry.items() if k != "code"})
+        values = {k: v for k, v in entry.items() if k != "code"}
+        values.setdefault("label_en", values.get("label", ""))
+        values.setdefault("what_to_bring_en", values.get("what_to_bring", ""))
+        reason, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults=values)
         counts["reasons"] += created
+        # Spanish the database still lacks is filled in; Spanish an admin wrote is left alone.
+        blank = {f: values[f] for f in SPANISH_REASON_FIELDS if values.get(f) and not getattr(reason, f)}
+        if blank and not created:
+            AppointmentReason.objects.filter(pk=reason.pk).update(**blank)
     if data.get("policy") and not AppointmentPolicy.objects.filter(office__isnull=True).exists():
         AppointmentPolicy.objects.create(office=None, **data["policy"])
         counts["policies"] += 1

@@ -91,6 +91,7 @@ PAGES: dict[str, PageInfo] = {
         keywords=_("appointment, infopass, schedule, visit, in person"),
     ),
     "appointments:detail": PageInfo(_("Appointment notice"), "appointments:list"),
+    "appointments:booked": PageInfo(_("Appointment booked"), "appointments:list"),
     "appointments:cancel": PageInfo(_("Cancel appointment"), "appointments:detail"),
     "appointments:reschedule": PageInfo(_("Reschedule appointment"), "appointments:detail"),
     "appointments:staff_day": PageInfo(_("Office day"), "core:home"),
