@@ -1,9 +1,12 @@
 """FilterSets for the staff queue, shared by the API and the web page."""
 
+import re
+import unicodedata
 from datetime import timedelta
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +16,61 @@ from .models import Channel, RequestType, ServiceRequest, Status
 
 MAX_AGE_DAYS = 36_500  # a century: older is a typo, and would not fit a timedelta
 
+SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    # The office's answer target (§D.4), soonest first; requests without one last.
+    "due": (F("escalation__answer_due_at").asc(nulls_last=True), "created_at", "id"),
+    "priority": ("-priority", "created_at", "id"),
+}
+SORT_CHOICES = [("oldest", _("Oldest first")), ("newest", _("Newest first")), ("due", _("Answer due soonest")),
+                ("priority", _("Priority first"))]
+HOLDER_CHOICES = [("mine", _("My requests")), ("unassigned", _("Not taken")), ("assigned", _("Taken by someone"))]
+
+
+# Accented letters as the names in the queue are written, and what a search for them may be typed as.
+_FOLD = {"á": "a", "à": "a", "â": "a", "ä": "a", "ã": "a", "é": "e", "è": "e", "ê": "e", "ë": "e", "í": "i", "ì": "i",
+         "î": "i", "ï": "i", "ó": "o", "ò": "o", "ô": "o", "ö": "o", "õ": "o", "ú": "u", "ù": "u", "û": "u", "ü": "u",
+         "ñ": "n", "ç": "c"}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Fernández' → 'fernandez' (NFKD, combining marks dropped)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _folded(column: str) -> Func:
+    """The column lower-cased and without the accents above, in SQL (REPLACE works on Postgres and SQLite)."""
+    expression: Func = Lower(column)
+    for accented, plain in _FOLD.items():
+        expression = Replace(expression, Value(accented), Value(plain))
+    return expression
+
+
+def search(queryset: QuerySet[ServiceRequest], value: str) -> QuerySet[ServiceRequest]:
+    """A reference number or receipt number (exact, dashes and spaces ignored), an e-mail (contains), or a
+    customer's name (every word in the account's or the caller's name)."""
+    text = " ".join((value or "").split())
+    if not text:
+        return queryset
+    compact = re.sub(r"[\s-]", "", text).upper()
+    keys = Q(reference_number=compact) | Q(receipt_number=compact)
+    if "@" in text:
+        keys |= Q(customer__email__icontains=text) | Q(contact_email__icontains=text)
+    else:
+        queryset = queryset.alias(sr_first=_folded("customer__first_name"), sr_last=_folded("customer__last_name"),
+                                  sr_contact=_folded("contact_name"))
+        words = Q()
+        for word in fold(text).split()[:5]:
+            words &= Q(sr_first__contains=word) | Q(sr_last__contains=word) | Q(sr_contact__contains=word)
+        keys |= words
+    return queryset.filter(keys)
+
 
 class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", max_length=150,
+                                  label=_("Reference number, receipt number, customer name or e-mail"))
+    holder = django_filters.ChoiceFilter(choices=HOLDER_CHOICES, method="filter_holder", label=_("Taken by"))
     type = django_filters.ChoiceFilter(field_name="request_type", choices=RequestType.choices, label=_("Type"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), method="filter_status")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
@@ -24,10 +80,12 @@ class QueueFilter(django_filters.FilterSet):
         choices=[("service_center", _("Customer wrote to the service center")), ("hq", _("Escalated to HQ"))],
         method="filter_inquiry", label=_("Escalations"),
     )
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort"),
+                                       empty_label=_("By type, oldest first"))
 
     class Meta:
         model = ServiceRequest
-        fields = ["type", "status", "channel", "min_age_days", "max_age_days", "inquiry"]
+        fields = ["q", "type", "status", "channel", "holder", "min_age_days", "max_age_days", "inquiry", "sort"]
         form = PortalForm  # USWDS classes on every control
 
     def filter_inquiry(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
@@ -43,3 +101,15 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_max_age(self, queryset: QuerySet[ServiceRequest], name: str, value: float) -> QuerySet[ServiceRequest]:
         return queryset.filter(created_at__gte=timezone.now() - timedelta(days=float(value)))
+
+    def filter_search(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        return search(queryset, value)
+
+    def filter_holder(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        if value == "mine":
+            user = getattr(self.request, "user", None)
+            return queryset.filter(assigned_to_id=user.pk if user is not None else None)
+        return queryset.filter(assigned_to__isnull=value == "unassigned")
+
+    def filter_sort(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
+        return queryset.order_by(*SORTS[value])
