@@ -19,6 +19,7 @@ urlpatterns = [
          name="assign"),
     path("service-requests/<str:reference_number>/<slug:action>/", views.request_action, name="action"),
     path("staff/service-requests/", views.staff_queue, name="queue"),
+    path("staff/my-requests/", views.staff_queue, {"mine": True}, name="mine"),
     path("staff/service-requests/export.csv", views.staff_queue_export, name="queue_export"),
     path("staff/service-requests/bulk/", views.staff_queue_bulk, name="queue_bulk"),
     path("staff/service-requests/saved-views/", views.saved_filter_save, name="saved_filter_save"),

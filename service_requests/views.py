@@ -200,23 +200,27 @@ def _staff_only(request: AuthenticatedHttpRequest) -> None:
         raise Forbidden(_("This page is for office staff."))
 
 
-def _filtered_queue(request: AuthenticatedHttpRequest) -> tuple[QueueFilter, bool]:
-    base = selectors.staff_queue(request.user, open_only=not request.GET.get("status"))
-    queue_filter = QueueFilter(request.GET or None, queryset=base, request=request)
+def _filtered_queue(request: AuthenticatedHttpRequest, *, mine: bool = False) -> tuple[QueueFilter, bool]:
+    data = request.GET.copy()
+    if mine:
+        data["holder"] = "mine"
+    base = selectors.staff_queue(request.user, open_only=not data.get("status"))
+    queue_filter = QueueFilter(data or None, queryset=base, request=request)
     return queue_filter, not queue_filter.is_bound or queue_filter.is_valid()
 
 
 @login_required
-def staff_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The office's queue: search, filters, sort, who holds each request, bulk actions, saved views.
-    The query runs here (values only) and the rows are built once per page (selectors.queue_rows)."""
+def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpResponse:
+    """The office's queue: search, filters, sort, who holds each request, bulk actions, saved views
+    (`mine`: "my requests", the ones the signed-in officer holds). The query runs here (values only)
+    and the rows are built once per page (selectors.queue_rows)."""
     _staff_only(request)
-    queue_filter, valid = _filtered_queue(request)
+    queue_filter, valid = _filtered_queue(request, mine=mine)
     rows = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
     page, query = paginate(request, rows, paginator_class=CappedCountPaginator)
     now = timezone.now()
     return render(request, "service_requests/queue.html", {
-        "filter": queue_filter, "page": page, "query": query, "now": now,
+        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine,
         "rows": selectors.queue_rows(page.object_list, now=now),
         "detail_prefix": reverse("service_requests:detail", args=["REF"]).removesuffix("REF/"),
         "saved_filters": list(selectors.saved_filters_for(request.user)),
