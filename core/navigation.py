@@ -92,6 +92,8 @@ PAGES: dict[str, PageInfo] = {
     "appointments:cancel": PageInfo(_("Cancel appointment"), "appointments:detail"),
     "appointments:reschedule": PageInfo(_("Reschedule appointment"), "appointments:detail"),
     "appointments:staff_day": PageInfo(_("Office day"), "core:home"),
+    "appointments:staff_day_print": PageInfo(_("Printable day list"), "appointments:staff_day"),
+    "appointments:staff_no_show_confirm": PageInfo(_("Mark as a no-show?"), "appointments:staff_day"),
     "service_requests:list": PageInfo(
         _("My service requests"), "core:dashboard", staff_parent="service_requests:queue", public=True,
         description=_("Follow your service requests and the dates you may escalate them (sign-in required)."),

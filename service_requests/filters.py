@@ -1,16 +1,15 @@
 """FilterSets for the staff queue, shared by the API and the web page."""
 
 import re
-import unicodedata
 from datetime import timedelta
 
 import django_filters
-from django.db.models import F, Func, Q, QuerySet, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
+from core.text import with_name_match
 
 from .models import Channel, RequestType, ServiceRequest, Status
 
@@ -28,25 +27,6 @@ SORT_CHOICES = [("oldest", _("Oldest first")), ("newest", _("Newest first")), ("
 HOLDER_CHOICES = [("mine", _("My requests")), ("unassigned", _("Not taken")), ("assigned", _("Taken by someone"))]
 
 
-# Accented letters as the names in the queue are written, and what a search for them may be typed as.
-_FOLD = {"á": "a", "à": "a", "â": "a", "ä": "a", "ã": "a", "é": "e", "è": "e", "ê": "e", "ë": "e", "í": "i", "ì": "i",
-         "î": "i", "ï": "i", "ó": "o", "ò": "o", "ô": "o", "ö": "o", "õ": "o", "ú": "u", "ù": "u", "û": "u", "ü": "u",
-         "ñ": "n", "ç": "c"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Fernández' → 'fernandez' (NFKD, combining marks dropped)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
-def _folded(column: str) -> Func:
-    """The column lower-cased and without the accents above, in SQL (REPLACE works on Postgres and SQLite)."""
-    expression: Func = Lower(column)
-    for accented, plain in _FOLD.items():
-        expression = Replace(expression, Value(accented), Value(plain))
-    return expression
-
-
 def search(queryset: QuerySet[ServiceRequest], value: str) -> QuerySet[ServiceRequest]:
     """A reference number or receipt number (exact, dashes and spaces ignored), an e-mail (contains), or a
     customer's name (every word in the account's or the caller's name)."""
@@ -58,11 +38,8 @@ def search(queryset: QuerySet[ServiceRequest], value: str) -> QuerySet[ServiceRe
     if "@" in text:
         keys |= Q(customer__email__icontains=text) | Q(contact_email__icontains=text)
     else:
-        queryset = queryset.alias(sr_first=_folded("customer__first_name"), sr_last=_folded("customer__last_name"),
-                                  sr_contact=_folded("contact_name"))
-        words = Q()
-        for word in fold(text).split()[:5]:
-            words &= Q(sr_first__contains=word) | Q(sr_last__contains=word) | Q(sr_contact__contains=word)
+        queryset, words = with_name_match(queryset, text, ["customer__first_name", "customer__last_name",
+                                                           "contact_name"])
         keys |= words
     return queryset.filter(keys)
 
