@@ -115,6 +115,7 @@ PAGES: dict[str, PageInfo] = {
     "service_requests:dashboard": PageInfo(_("Service request dashboard"), "core:home"),
     "inquiries:list": PageInfo(_("Inquiries"), "core:home"),
     "inquiries:new": PageInfo(_("Record an inquiry"), "inquiries:list"),
+    "inquiries:mine": PageInfo(_("My inquiries"), "inquiries:list"),
     "inquiries:reports": PageInfo(_("Inquiry reports"), "inquiries:list"),
     "contact_center:identity_check": PageInfo(_("Verify a caller"), "core:home"),
     "contact_center:lookup": PageInfo(_("Find the caller's request"), "contact_center:identity_check"),
@@ -158,8 +159,9 @@ _INQUIRIES = NavLink(_("Inquiries"), "inquiries:list")
 _CONTACT_CENTER = (
     NavLink(_("Record an inquiry"), "inquiries:new"),
     NavLink(_("Verify a caller"), "contact_center:identity_check"),
-    _INQUIRIES,
+    NavLink(_("My inquiries"), "inquiries:mine"),
     NavLink(_("File for a caller"), "service_requests:file_for_caller"),
+    NavLink(_("Requests I filed"), "service_requests:list"),
     NavLink(_("Appointments"), "appointments:list"),
 )
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.csv_export import csv_response
 from core.errors import ApplicationError, Forbidden
 from core.http import AuthenticatedHttpRequest
-from core.models import CUSTOMER_ROLES, Role
+from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
 from core.services import case_read_record
@@ -46,7 +46,8 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in rules.REQUEST_ACTING_ROLES:
         return redirect("service_requests:queue")
     items = selectors.service_request_list_for_user(request.user).order_by("-created_at")[:100]
-    return render(request, "service_requests/list.html", {"items": items, "now": timezone.now()})
+    return render(request, "service_requests/list.html", {
+        "items": items, "now": timezone.now(), "filed_by_me": request.user.role in CONTACT_CENTER_ROLES})
 
 
 @login_required
