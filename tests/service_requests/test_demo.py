@@ -46,10 +46,9 @@ def test_demo_requests_with_force_run_even_without_debug(demo_accounts, settings
 
 def test_after_the_demo_hq_sees_escalations_with_charts_and_vsc_its_assignments(demo_accounts, client):
     """Issue 15 item 5: hq.osco's dashboard has data and both charts; VSC's queue shows who holds what."""
-    from tests.auth import sign_in
-
     from core.models import User
     from service_requests.models import SavedFilter
+    from tests.auth import sign_in
 
     call_command("seed_demo_requests")
     escalated = ServiceRequest.objects.filter(hq_inquiry_at__isnull=False)
