@@ -57,6 +57,7 @@ OUT_OF_RANGE = _("That date is too far away to book. Choose one of the offered t
 STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
 NOT_YET = _("An appointment can be marked a no-show only after it starts.")
 NOT_TODAY = _("Customers can be checked in only on the day of their appointment.")
+UNDO_NOT_TODAY = _("A no-show can be undone only on the day of the appointment.")
 
 
 def _aware(start: datetime, office: Office) -> datetime:
@@ -319,7 +320,8 @@ def appointment_reschedule(
 
 
 def _staff_transition(
-    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None
+    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None,
+    audit: str = "",
 ) -> Appointment:
     now = now or timezone.now()
     appointment = selectors.appointment_get_for_user(actor, appointment_id)
@@ -337,7 +339,7 @@ def _staff_transition(
             current = Appointment.objects.get(pk=appointment.pk)
             raise Conflict(str(STALE).format(status=current.get_status_display().lower()), code="stale")
         appointment.refresh_from_db()
-        audit_record(actor=actor, action=f"appointment.{new}", target=appointment)
+        audit_record(actor=actor, action=audit or f"appointment.{new}", target=appointment)
     return appointment
 
 
@@ -354,6 +356,18 @@ def appointment_mark_no_show(*, actor: User, appointment_id: int | str, now: dat
 def appointment_complete(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
     return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.CHECKED_IN,
                              new=AppointmentStatus.COMPLETED, stamp="completed_at", now=now)
+
+
+def appointment_undo_no_show(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    """A no-show marked by mistake (the customer was in the waiting room): back to booked, the same day only."""
+    now = now or timezone.now()
+    appointment = selectors.appointment_get_for_user(actor, appointment_id)
+    tz = appointment.office.time_zone
+    if appointment.status == AppointmentStatus.NO_SHOW and (
+            now.astimezone(tz).date() != appointment.starts_at.astimezone(tz).date()):
+        raise Conflict(str(UNDO_NOT_TODAY), code="not_today")
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.NO_SHOW,
+                             new=AppointmentStatus.BOOKED, stamp=None, now=now, audit="appointment.no_show_undone")
 
 
 def appointment_reminders_send(*, now: datetime | None = None) -> int:
