@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta
 from functools import partial
-from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
