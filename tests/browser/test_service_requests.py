@@ -137,7 +137,8 @@ def test_customer_files_then_staff_notes_and_transfers_and_the_customer_sees_onl
     # Maria, back at her browser.
     page.reload()
     expect(heading(page)).to_have_text(f"Service request {reference}")
-    expect(page.locator("#sr-office")).to_have_text("Nebraska Service Center")
+    expect(page.locator("#sr-office").get_by_role("link")).to_have_text("Nebraska Service Center")
+    expect(page.locator("#sr-office")).to_contain_text("Transferred by staff")
     moved = timeline(page).get_by_role("listitem").filter(
         has=page.get_by_role("heading", level=3, name="Transferred", exact=True)
     )
