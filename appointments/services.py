@@ -214,7 +214,6 @@ def _check_office(actor: User, customer: User, office: Office, other_office_reas
     return reason[:300]
 
 
-@transaction.atomic
 def appointment_book(
     *, actor: User, office_code: str, start: datetime, reason_code: str, customer_email: str | None = None,
     notes: str = "", other_office_reason: str = "", now: datetime | None = None,
@@ -226,11 +225,18 @@ def appointment_book(
     if office is None:
         raise ApplicationError.for_field("office", str(OFFICE_NOT_FOUND).format(code=office_code), code="unknown_office")
     start = _aware(start, office)
-    # Cheap early answer for the many who lose a race, before anything else is read; the conditional
-    # UPDATE below is the real guard. The same read says whether the slot's row exists yet.
+    # Cheap early answer for the many who lose a race, before a transaction is even begun; the
+    # conditional UPDATE in _book is the real guard. The same read says whether the slot's row exists.
     slot_row = Slot.objects.filter(office=office, starts_at=start).order_by().values_list("booked", "capacity").first()
     if slot_row is not None and slot_row[0] >= slot_row[1]:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
+    return _book(actor=actor, customer=customer, office=office, start=start, slot_exists=slot_row is not None,
+                 reason_code=reason_code, notes=notes, other_office_reason=other_office_reason, now=now)
+
+
+@transaction.atomic
+def _book(*, actor: User, customer: User, office: Office, start: datetime, slot_exists: bool, reason_code: str,
+          notes: str, other_office_reason: str, now: datetime) -> Appointment:
     reason = selectors.active_reason(reason_code)
     if reason is None or (office.is_international and not reason.international):
         raise ApplicationError.for_field("reason", str(UNKNOWN_REASON), code="unknown_reason")
@@ -244,7 +250,7 @@ def appointment_book(
         raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
     if len(starts) >= policy.max_active_per_customer:
         raise Conflict(str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer), code="active_limit")
-    if slot_row is None:
+    if not slot_exists:
         _ensure_slot(office, grid)
     slot = _take_place(office, grid)
     appointment = Appointment(

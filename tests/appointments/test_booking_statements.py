@@ -4,7 +4,7 @@ A booking through the API with a real token, on a warm process (the jurisdiction
 policy and schedule and the reasons already in memory), runs exactly these statements: the token, the
 early full-slot read, the customer's lock, their upcoming appointments, the slot's creation (first
 booking of a time only), the conditional UPDATE that takes the place, the appointment, the audit row and
-the e-mail owed (the token is read before the transaction). Policy, schedule blocks, closures, the reason and the office are read from memory, and
+the e-mail owed (the token and the full-slot read come before the transaction). Policy, schedule blocks, closures, the reason and the office are read from memory, and
 an edit of any of them (through save/delete, as the admin does) is seen by the next booking.
 """
 
@@ -29,8 +29,8 @@ FIRST, SECOND, THIRD = "2026-12-01T09:00:00-06:00", "2026-12-01T10:00:00-06:00",
 # BEGIN/COMMIT into a savepoint and its release.
 NEW_SLOT = [
     ("SELECT", "knox_authtoken"),  # the token, its user and their profile (core.api.authentication)
+    ("SELECT", "appointments_slot"),  # full already? (and does the row exist) — before the transaction
     ("SAVEPOINT", ""),
-    ("SELECT", "appointments_slot"),  # full already? (and does the row exist)
     ("SELECT", "core_user"),  # FOR UPDATE: one booking at a time per customer
     ("SELECT", "appointments_appointment"),  # their upcoming appointments
     ("INSERT", "appointments_slot"),  # ON CONFLICT DO NOTHING
@@ -93,7 +93,7 @@ def test_a_full_slot_is_answered_after_the_token_and_one_read(token_client):
     with CaptureQueriesContext(connection) as ctx:
         response = token_client.post(BOOK, {"office": "CHI", "start": FIRST}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "slot_full"
-    assert [shape(q["sql"])[1] for q in ctx.captured_queries if shape(q["sql"])[1]] == ["knox_authtoken", "appointments_slot"]
+    assert [shape(q["sql"]) for q in ctx.captured_queries] == [("SELECT", "knox_authtoken"), ("SELECT", "appointments_slot")]
     slot.refresh_from_db()
     assert slot.booked == 1
 
