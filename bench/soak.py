@@ -110,9 +110,12 @@ def production_env(url: str, redis_url: str) -> dict[str, str]:
 
 
 def collect_static(env: dict[str, str]) -> None:
-    if (STATIC / "staticfiles.json").exists():
+    """collectstatic into STATIC, unless its manifest is newer than every static file of the project."""
+    manifest = STATIC / "staticfiles.json"
+    sources = [f for app in ROOT.iterdir() if (app / "static").is_dir() for f in (app / "static").rglob("*") if f.is_file()]
+    if manifest.exists() and all(f.stat().st_mtime <= manifest.stat().st_mtime for f in sources):
         return
-    print("  collecting static files once into var/bench-soak-static …", flush=True)
+    print("  collecting static files into var/bench-soak-static …", flush=True)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
 
