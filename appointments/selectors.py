@@ -9,18 +9,26 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
 from core.representation import active_representations
+from offices import jurisdiction
 from offices.models import Office
 from offices.selectors import office_closed_days
 
 from . import rules
-from .models import Appointment, AppointmentPolicy, AppointmentStatus, ScheduleTemplate, Slot
+from .models import Appointment, AppointmentPolicy, AppointmentReason, AppointmentStatus, ScheduleTemplate, Slot
 
 APPOINTMENT_NOT_FOUND = _("No appointment with that number is yours to see.")
 MAX_RANGE_DAYS = 31
 
 
 def policy_for(office: Office) -> rules.Policy:
-    """The office's own policy row, else the default row, else the built-in defaults."""
+    """The office's own policy row, else the default row, else the built-in defaults.
+
+    Kept in memory with the jurisdiction index until an edit of a policy (appointments.signals), in any
+    process, changes its version: no query once read."""
+    return jurisdiction.memo(("appointments.policy", office.pk), lambda: _policy_read(office))
+
+
+def _policy_read(office: Office) -> rules.Policy:
     rows = list(AppointmentPolicy.objects.filter(Q(office=office) | Q(office__isnull=True)))
     chosen = next((r for r in rows if r.office_id == office.pk), None) or next(iter(rows), None)
     if chosen is None:
@@ -36,11 +44,19 @@ def policy_for(office: Office) -> rules.Policy:
     )
 
 
-def template_blocks(office: Office) -> list[rules.TemplateBlock]:
-    return [
+def template_blocks(office: Office) -> tuple[rules.TemplateBlock, ...]:
+    """The office's weekly schedule blocks, kept in memory like its policy (invalidated on any edit)."""
+    return jurisdiction.memo(("appointments.blocks", office.pk), lambda: tuple(
         rules.TemplateBlock(t.weekday, t.opens, t.closes, t.slot_minutes, t.places, t.valid_from, t.valid_until)
         for t in ScheduleTemplate.objects.filter(office=office)
-    ]
+    ))
+
+
+def active_reason(code: str) -> AppointmentReason | None:
+    """The active appointment reason with this code (kept in memory like the policies), or None."""
+    reasons = jurisdiction.memo(("appointments.reasons",), lambda: {
+        reason.code: reason for reason in AppointmentReason.objects.filter(is_active=True)})
+    return reasons.get(code)
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,7 @@ def availability(office: Office, *, first: date, last: date, now: datetime,
     office's zone. Times the policy refuses (past, closer than the minimum notice, beyond the
     booking horizon) are left out: choosing one could only fail.
 
-    Four queries whatever the range: policy (unless given), templates, closures, and the booked counts.
+    One query whatever the range, the booked counts: policy, templates and closures are kept in memory.
     """
     tz = office.time_zone
     policy = policy or policy_for(office)

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -212,6 +213,7 @@ def api_token_issue(*, user: User, second_factor: bool = False) -> tuple[AuthTok
     keep = AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[
         : settings.PORTAL_API_TOKENS_PER_USER]
     AuthToken.objects.filter(user=user).exclude(digest__in=list(keep)).delete()
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # not on each request (core.api.authentication)
     audit_record(actor=user, action="api_token.issued", target=user, token=instance.token_key[:8])
     return instance, secret
 

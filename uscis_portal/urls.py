@@ -12,6 +12,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The API first: its requests are then resolved without trying every page pattern (~15 % of a
+    # jurisdiction lookup's time); no page path starts with api/.
+    path("api/v1/", include(api_v1)),
     path("", include("core.urls")),
     path("", include("offices.urls")),
     path("", include("appointments.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("", include("contact_center.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     # Prometheus scrapes /metrics (django-prometheus' counters and latency, our outbox and sweep gauges).
     path("", include("django_prometheus.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -91,7 +91,9 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
                 customer_email=values.get("customer"), notes=values.get("notes", ""),
                 other_office_reason=values.get("other_office_reason", ""),
             )
-            return self._out(appointment, status.HTTP_201_CREATED)
+            # The booking holds its office, slot, reason, customer and booker in memory, and whoever booked
+            # it may see it (booked_by): answer from it, no second read.
+            return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, book)
 
