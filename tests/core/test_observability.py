@@ -257,3 +257,16 @@ def test_the_migrations_check_names_what_a_database_lacks(django_db_blocker):
             with admin.connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.close()
+
+
+@pytest.mark.parametrize("dsn", ["", "http://publickey@127.0.0.1:9/7"])
+def test_production_settings_start_sentry_only_when_sentry_dsn_is_set(dsn):
+    import subprocess
+    import sys
+
+    from tests.production.envs import production_env
+
+    script = "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"
+    result = subprocess.run([sys.executable, "-c", script], env=production_env(SENTRY_DSN=dsn), capture_output=True,
+                            text=True, timeout=120, check=True)
+    assert result.stdout.strip() == str(bool(dsn)), result.stderr

@@ -78,8 +78,8 @@ class Stack:
         self.processes.append(process)
         return process.start()
 
-    def web(self, name: str = "web", workers: int = 2, **env: str) -> Gunicorn:
-        server = Gunicorn(self.directory, self.venv, self.env(**env), workers=workers, name=name)
+    def web(self, name: str = "web", workers: int = 2, threads: int = 1, **env: str) -> Gunicorn:
+        server = Gunicorn(self.directory, self.venv, self.env(**env), workers=workers, threads=threads, name=name)
         self._start(server)
         return server
 
