@@ -109,6 +109,33 @@ def appointment_get_for_user(user: User, appointment_id: int | str) -> Appointme
         raise NotFound(str(APPOINTMENT_NOT_FOUND)) from None
 
 
+def office_day_range(office: Office, *, now: datetime) -> tuple[date, date]:
+    """The days the office day page shows: as far back as the schedule's horizon reaches ahead."""
+    today = now.astimezone(office.time_zone).date()
+    last = rules.last_bookable_day(now=now, tz=office.time_zone, policy=policy_for(office))
+    return today - (last - today), last
+
+
+LOOKUP_LIMIT = 50
+
+
+def office_lookup(office: Office, text: str, *, first: date, last: date) -> list[Appointment]:
+    """An office's appointments within [first, last] by confirmation code (exact) or customer name (every
+    word, case and accents aside), soonest first."""
+    from core.text import with_name_match
+
+    text = " ".join((text or "").split())
+    if not text:
+        return []
+    tz = office.time_zone
+    base = Appointment.objects.select_related("customer", "reason").filter(
+        office=office, starts_at__gte=datetime.combine(first, datetime.min.time(), tzinfo=tz),
+        starts_at__lt=datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz))
+    base, words = with_name_match(base, text, ["customer__first_name", "customer__last_name"])
+    return list(base.filter(Q(confirmation_code=text.replace(" ", "").upper()) | words)
+                .order_by("starts_at", "id")[:LOOKUP_LIMIT])
+
+
 def office_day(office: Office, day: date) -> QuerySet[Appointment]:
     """An office's appointments on one local day, in order."""
     tz = office.time_zone
@@ -121,7 +148,11 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
     )
 
 
-
 def appointment_upcoming_for_user(user: User, *, now: datetime) -> QuerySet[Appointment]:
     """Booked appointments still ahead, soonest first."""
     return appointment_list_for_user(user).filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")
+
+
+def appointment_active_count(customer: User, *, now: datetime) -> int:
+    """The customer's own booked appointments still ahead: what the active-appointment limit counts."""
+    return Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()

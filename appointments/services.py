@@ -57,6 +57,7 @@ OUT_OF_RANGE = _("That date is too far away to book. Choose one of the offered t
 STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
 NOT_YET = _("An appointment can be marked a no-show only after it starts.")
 NOT_TODAY = _("Customers can be checked in only on the day of their appointment.")
+UNDO_NOT_TODAY = _("A no-show can be undone only on the day of the appointment.")
 
 
 def _aware(start: datetime, office: Office) -> datetime:
@@ -319,7 +320,8 @@ def appointment_reschedule(
 
 
 def _staff_transition(
-    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None
+    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None,
+    audit: str = "",
 ) -> Appointment:
     now = now or timezone.now()
     appointment = selectors.appointment_get_for_user(actor, appointment_id)
@@ -337,7 +339,7 @@ def _staff_transition(
             current = Appointment.objects.get(pk=appointment.pk)
             raise Conflict(str(STALE).format(status=current.get_status_display().lower()), code="stale")
         appointment.refresh_from_db()
-        audit_record(actor=actor, action=f"appointment.{new}", target=appointment)
+        audit_record(actor=actor, action=audit or f"appointment.{new}", target=appointment)
     return appointment
 
 
@@ -354,6 +356,18 @@ def appointment_mark_no_show(*, actor: User, appointment_id: int | str, now: dat
 def appointment_complete(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
     return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.CHECKED_IN,
                              new=AppointmentStatus.COMPLETED, stamp="completed_at", now=now)
+
+
+def appointment_undo_no_show(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    """A no-show marked by mistake (the customer was in the waiting room): back to booked, the same day only."""
+    now = now or timezone.now()
+    appointment = selectors.appointment_get_for_user(actor, appointment_id)
+    tz = appointment.office.time_zone
+    if appointment.status == AppointmentStatus.NO_SHOW and (
+            now.astimezone(tz).date() != appointment.starts_at.astimezone(tz).date()):
+        raise Conflict(str(UNDO_NOT_TODAY), code="not_today")
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.NO_SHOW,
+                             new=AppointmentStatus.BOOKED, stamp=None, now=now, audit="appointment.no_show_undone")
 
 
 def appointment_reminders_send(*, now: datetime | None = None) -> int:
@@ -391,6 +405,7 @@ def appointment_reminders_send(*, now: datetime | None = None) -> int:
     return sent
 
 
+SPANISH_REASON_FIELDS = ("label_es", "what_to_bring_es")
 SCHEDULES_FILE = Path(__file__).resolve().parent / "data" / "schedules.yaml"
 
 
@@ -401,9 +416,15 @@ def schedules_load(*, data: dict | None = None) -> dict[str, int]:
         data = yaml_file_load(SCHEDULES_FILE)
     counts = {"reasons": 0, "policies": 0, "schedule blocks": 0}
     for entry in data.get("reasons", []):
-        _obj, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults={
-            k: v for k, v in entry.items() if k != "code"})
+        values = {k: v for k, v in entry.items() if k != "code"}
+        values.setdefault("label_en", values.get("label", ""))
+        values.setdefault("what_to_bring_en", values.get("what_to_bring", ""))
+        reason, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults=values)
         counts["reasons"] += created
+        # Spanish the database still lacks is filled in; Spanish an admin wrote is left alone.
+        blank = {f: values[f] for f in SPANISH_REASON_FIELDS if values.get(f) and not getattr(reason, f)}
+        if blank and not created:
+            AppointmentReason.objects.filter(pk=reason.pk).update(**blank)
     if data.get("policy") and not AppointmentPolicy.objects.filter(office__isnull=True).exists():
         AppointmentPolicy.objects.create(office=None, **data["policy"])
         counts["policies"] += 1

@@ -2,6 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from . import views, views_auth, views_password, views_representation
+from .health import ReadinessView
 
 app_name = "core"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("about/accessibility/", views.accessibility, name="accessibility"),
     path("about/privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),

@@ -128,6 +128,12 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
         return self._out(services.appointment_mark_no_show(actor=request.user, appointment_id=pk))
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
+    @action(detail=True, methods=["post"], url_path="undo-no-show")
+    def undo_no_show(self, request: AuthenticatedRequest, pk: str) -> Response:
+        """Office staff: a no-show marked by mistake goes back to booked, on the appointment's day only."""
+        return self._out(services.appointment_undo_no_show(actor=request.user, appointment_id=pk))
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"])
     def complete(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_complete(actor=request.user, appointment_id=pk))
