@@ -2,10 +2,16 @@
 covers; without one the answer does not tell whether the customer exists (USCIS: Form G-28 on file)."""
 
 import importlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.utils import timezone
 
+from appointments import selectors as appointment_selectors
+from appointments import services as appointment_services
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import AuditEvent, Representation
 from core.representation import (
@@ -14,6 +20,7 @@ from core.representation import (
     representation_request,
     representation_withdraw,
 )
+from offices.models import Office
 from service_requests import selectors, services
 from tests.auth import api_for, sign_in
 from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
@@ -201,3 +208,26 @@ def test_existing_representative_links_become_pending_representations(maria, cou
     assert list(selectors.service_request_list_for_user(counsel)) == [request]
     representation_withdraw(actor=maria, representation_id=row.pk)
     assert not selectors.service_request_list_for_user(counsel).exists()
+
+
+def test_a_representative_escalates_and_books_under_the_representation_and_names_it(maria, counsel):
+    eastern = ZoneInfo("America/New_York")
+    under = represent(maria, counsel, receipts=(RECEIPT,))
+    with time_machine.travel(datetime(2026, 11, 27, 10, tzinfo=eastern), tick=False):
+        filed = services.service_request_file(actor=maria, request_type="outside_processing_time",
+                                              receipt_number=RECEIPT, description="Past the processing time.")
+    url = f"/api/v1/service-requests/{filed.reference_number}/service-center-inquiry/"
+    with time_machine.travel(datetime(2026, 12, 12, 8, tzinfo=eastern), tick=False):
+        sent = api_for(counsel).post(url, {"message": "Counsel asks for news."}, format="json")
+    assert sent.status_code == 200, sent.content
+    audit = AuditEvent.objects.get(action="service_request.service_center_inquiry")
+    assert (audit.actor, audit.data["representation"]) == (counsel, under.pk)
+    chicago = Office.objects.get(code="CHI")
+    start = next(s.start for s in appointment_selectors.bookable_availability(chicago, now=timezone.now())
+                 if s.remaining > 0)
+    booked = appointment_services.appointment_book(actor=counsel, customer_email=maria.email, office_code="CHI",
+                                                   start=start, reason_code="information")
+    assert AuditEvent.objects.get(action="appointment.booked").data["representation"] == under.pk
+    representation_withdraw(actor=maria, representation_id=under.pk)
+    assert api_for(counsel).get(f"/api/v1/appointments/{booked.pk}/").status_code == 404
+    assert api_for(maria).get(f"/api/v1/appointments/{booked.pk}/").status_code == 200
