@@ -81,6 +81,7 @@ class AppointmentReason(BaseModel):
     # The per-language columns (label_en, label_es, ...) come from appointments/translation.py, after
     # this history model is built: the history records the English `label` and `what_to_bring`.
     history = HistoricalRecords(excluded_fields=["label_en", "label_es", "what_to_bring_en", "what_to_bring_es"])
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["display_order", "label"]

@@ -135,8 +135,8 @@ def translated_data() -> list[tuple[str, str, str]]:
 
     rows = []
     for model in translator.get_registered_models():
-        for field in translator.get_options_for_model(model).fields:
-            for code, english, spanish in model.objects.values_list("pk", f"{field}_en", f"{field}_es"):
+        for field in translator.get_options_for_model(model).get_field_names():
+            for code, english, spanish in model._default_manager.values_list("pk", f"{field}_en", f"{field}_es"):
                 if english:
                     rows.append((f"{model.__name__}.{field} #{code}", english, spanish or ""))
     return rows
