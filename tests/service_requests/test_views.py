@@ -263,3 +263,30 @@ def test_customers_cannot_open_the_caller_form_or_queue(maria, client):
     sign_in(client, maria)
     assert client.get("/staff/service-requests/").status_code == 403
     assert client.get("/staff/service-requests/new/").status_code == 403
+
+
+def _help_under(html: str, field_id: str) -> str:
+    match = re.search(rf'<div class="usa-hint" id="{field_id}_helptext">([^<]*)</div>', html)
+    assert match, field_id
+    return match.group(1)
+
+
+@pytest.mark.parametrize("action", ["close", "relocate"])
+def test_staff_boxes_that_reach_the_customer_say_so_and_do(file_request, maria, vsc_staff, client, action):
+    """The staff page tells which text the customer reads; the customer's page then shows exactly that."""
+    request = file_request()
+    sign_in(client, vsc_staff)
+    html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
+    assert _help_under(html, "id_respond-body") == "The customer will see this."
+    assert _help_under(html, "id_close-reason") == "The customer will see this."
+    assert _help_under(html, "id_relocate-reason") == "The customer will see this."
+    assert _help_under(html, "id_note-body").startswith("Staff only.")
+    assert _help_under(html, "id_transfer-reason").startswith("Staff only.")
+    text = "We mailed your card on 1 December."
+    if action == "close":
+        services.service_request_close(actor=vsc_staff, reference_number=request.reference_number, reason=text)
+    else:
+        services.service_request_relocate(actor=vsc_staff, reference_number=request.reference_number,
+                                          agency="dos-consular", reason=text)
+    sign_in(client, maria)
+    assert text in client.get(f"/service-requests/{request.reference_number}/").content.decode()
