@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import BaseModel
+from core.models import BaseModel, translated_columns
 from offices.models import Office, Weekday
 
 
@@ -79,9 +79,9 @@ class AppointmentReason(BaseModel):  # type: ignore[django-manager-missing]
     international = models.BooleanField(default=True, help_text=_("Offered at international offices too."))
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=100)
-    # The per-language columns (label_en, label_es, ...) come from appointments/translation.py, after
-    # this history model is built: the history records the English `label` and `what_to_bring`.
-    history = HistoricalRecords(excluded_fields=["label_en", "label_es", "what_to_bring_en", "what_to_bring_es"])
+    # Spanish columns from appointments/translation.py; the history keeps the English.
+    history = HistoricalRecords(excluded_fields=translated_columns("label", "what_to_bring"))
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["display_order", "label"]

@@ -4,13 +4,11 @@ The check page runs the very service that books (or moves) the appointment and r
 it refuses exactly what the booking would refuse, with the same message, before anything is kept.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import dateformat
 from django.utils.dateparse import parse_date
@@ -76,17 +74,3 @@ def query_with(request: HttpRequest, **changes: str | None) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
-
-
-class _RolledBack(Exception):
-    pass
-
-
-def dry_run(call: Callable[[], object]) -> None:
-    """Run a service and undo all it wrote (rows, audit, e-mails owed): its refusals propagate."""
-    try:
-        with transaction.atomic():
-            call()
-            raise _RolledBack
-    except _RolledBack:
-        pass

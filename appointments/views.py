@@ -19,7 +19,7 @@ from core.errors import ApplicationError, Forbidden, NotFound
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
 from core.selectors import customer_by_email
-from core.web import form_add_application_error
+from core.web import dry_run, form_add_application_error
 from offices.models import Office
 from offices.selectors import OFFICE_NOT_FOUND
 
@@ -107,7 +107,7 @@ def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
                 if request.POST.get("confirm") == "yes":
                     appointment = book()
                     return redirect("appointments:booked", pk=appointment.pk)
-                steps.dry_run(book)
+                dry_run(book)
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 status = exc.status_code
@@ -217,7 +217,7 @@ def appointment_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                     move()
                     messages.success(request, _("Your appointment has a new time."))
                     return redirect("appointments:detail", pk=pk)
-                steps.dry_run(move)
+                dry_run(move)
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 status = exc.status_code

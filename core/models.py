@@ -12,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
+def translated_columns(*fields: str) -> list[str]:
+    """The per-language columns django-modeltranslation adds for `fields` (name_en, name_es, ...): a
+    model's history leaves them out, as they are added after the history model is built."""
+    return [f"{field}_{code}" for field in fields for code, _label in settings.LANGUAGES]
+
+
 class BaseModel(models.Model):
     """Every domain table carries when it was created and last changed."""
 

@@ -110,6 +110,7 @@ PAGES: dict[str, PageInfo] = {
     ),
     "service_requests:detail": PageInfo(_("Service request"), "service_requests:list",
                                         staff_parent="service_requests:queue"),
+    "service_requests:filed": PageInfo(_("Request filed"), "service_requests:list"),
     "service_requests:service_center_inquiry": PageInfo(_("Write to the service center"), "service_requests:detail"),
     "service_requests:hq_inquiry": PageInfo(_("Contact headquarters"), "service_requests:detail"),
     "service_requests:queue": PageInfo(_("Service request queue"), "core:home"),

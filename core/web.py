@@ -1,10 +1,11 @@
 """Helpers for server-rendered views: service errors as form errors, and paging."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -28,3 +29,18 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_
     query = request.GET.copy()
     query.pop("page", None)
     return paginator_class(queryset, per_page).get_page(request.GET.get("page")), query.urlencode()
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def dry_run(call: Callable[[], object]) -> None:
+    """Run a service and undo all it wrote (rows, audit, e-mails owed): its refusals propagate. A
+    check-your-answers page uses it to refuse exactly what the real call would refuse."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _RolledBack
+    except _RolledBack:
+        pass

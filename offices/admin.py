@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import jurisdiction
@@ -124,13 +125,13 @@ class ContactChannelAdmin(SimpleHistoryAdmin):
     inlines = [ChannelHoursInline]
 
 
-class RedirectTopicInline(admin.TabularInline):
+class RedirectTopicInline(TranslationTabularInline):  # each topic's label in English and Spanish
     model = RedirectTopic
     extra = 0
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(TranslationAdmin, SimpleHistoryAdmin):  # name and notes in English and Spanish
     list_display = ["code", "name", "department", "phone"]
     list_filter = ["department", "confidence"]
     search_fields = ["code", "name", "topics__label", "topics__keywords"]
@@ -138,7 +139,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RedirectTopic)
-class RedirectTopicAdmin(SimpleHistoryAdmin):
+class RedirectTopicAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "label", "agency"]
     list_filter = ["agency"]
     search_fields = ["code", "label", "keywords"]

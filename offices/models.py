@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
-from core.models import BaseModel
+from core.models import BaseModel, translated_columns
 
 
 class OfficeType(models.TextChoices):
@@ -410,7 +410,7 @@ class ChannelHours(WeeklyHoursBase):
         ]
 
 
-class Agency(BaseModel):
+class Agency(BaseModel):  # type: ignore[django-manager-missing]  # topics: modeltranslation's manager
     """Another agency or department that matters outside USCIS's jurisdiction are sent to."""
 
     code = models.SlugField(max_length=20, unique=True)
@@ -421,7 +421,9 @@ class Agency(BaseModel):
     hours_note = models.CharField(max_length=200, blank=True)
     contact_note = models.TextField(blank=True)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.SECONDARY)
-    history = HistoricalRecords()
+    # Spanish columns from offices/translation.py; the history keeps the English.
+    history = HistoricalRecords(excluded_fields=translated_columns("name", "department", "hours_note", "contact_note"))
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["name"]
@@ -438,7 +440,8 @@ class RedirectTopic(BaseModel):
     code = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=200)
     keywords = models.CharField(max_length=300, blank=True, help_text=_("Comma-separated words that suggest this topic."))
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=translated_columns("label"))
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["agency__name", "label"]

@@ -96,9 +96,11 @@ class _Sync:
             rows[key] = obj
             self._pending.setdefault(model, []).append(obj)
             return obj
-        if not self.update or obj.pk is None:
+        if obj.pk is None:
             return obj
-        changed = [f for f, v in values.items() if _differs(getattr(obj, f), v)]
+        # Spanish the database still lacks is filled in even without `update`; an admin's stays.
+        spanish = [f for f, v in values.items() if f.endswith("_es") and v and not getattr(obj, f)]
+        changed = [f for f, v in values.items() if _differs(getattr(obj, f), v)] if self.update else spanish
         if changed:
             for field in changed:
                 setattr(obj, field, values[field])
@@ -248,7 +250,8 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
             _hours(sync, ChannelHours, "channel", channels[entry["code"]], entry["hours"])
     for entry in data.get("agencies", []):
         for topic in entry.get("topics", []):
-            values = {"agency": agencies[entry["code"]], "label": topic["label"], "keywords": topic.get("keywords", "")}
+            values = {"agency": agencies[entry["code"]], "label": topic["label"], "keywords": topic.get("keywords", ""),
+                      **({"label_es": topic["label_es"]} if topic.get("label_es") else {})}
             sync.row(RedirectTopic, {"code": topic["code"]}, values)
     sync.flush()
     if sync.counts:

@@ -9,6 +9,9 @@ from offices.models import CASE_HOLDING_TYPES, Agency, Office
 from .models import CaseClass, Channel, RequestType
 from .rules import NO_ONE_TO_ANSWER
 
+# On the staff page, under each box whose text the customer reads on their request (selectors.timeline_for_user).
+CUSTOMER_SEES_THIS = _("The customer will see this.")
+
 
 class FileForm(PortalForm):
     request_type = forms.ChoiceField(label=_("What do you need?"), choices=RequestType.choices)
@@ -69,7 +72,7 @@ class VersionedForm(PortalForm):
 class RespondForm(VersionedForm):
     body = forms.CharField(label=_("Response to the customer"), max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text=_("The customer reads this after signing in."))
+                           help_text=CUSTOMER_SEES_THIS)
 
 
 class NoteForm(VersionedForm):
@@ -79,7 +82,8 @@ class NoteForm(VersionedForm):
 
 class TransferForm(VersionedForm):
     to_office = forms.ChoiceField(label=_("Transfer to"))
-    reason = forms.CharField(label=_("Why"), max_length=1000)
+    reason = forms.CharField(label=_("Why"), max_length=1000,
+                             help_text=_("Staff only. The customer sees where the request went, not why."))
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -91,7 +95,8 @@ class TransferForm(VersionedForm):
 
 class RelocateForm(VersionedForm):
     agency = forms.ChoiceField(label=_("Agency"))
-    reason = forms.CharField(label=_("Note for the record"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Note to the customer (optional)"), max_length=1000, required=False,
+                             help_text=CUSTOMER_SEES_THIS, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -101,7 +106,8 @@ class RelocateForm(VersionedForm):
 
 
 class CloseForm(VersionedForm):
-    reason = forms.CharField(label=_("Note for the record"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Note to the customer (optional)"), max_length=1000, required=False,
+                             help_text=CUSTOMER_SEES_THIS, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class InquiryForm(PortalForm):

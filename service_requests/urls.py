@@ -8,6 +8,7 @@ urlpatterns = [
     path("service-requests/", views.request_list, name="list"),
     path("service-requests/new/", views.request_file, name="file"),
     path("service-requests/<str:reference_number>/", views.request_detail, name="detail"),
+    path("service-requests/<str:reference_number>/filed/", views.request_filed, name="filed"),
     path("service-requests/<str:reference_number>/service-center-inquiry/", views.request_inquiry,
          {"step": "service-center-inquiry"}, name="service_center_inquiry"),
     path("service-requests/<str:reference_number>/hq-inquiry/", views.request_inquiry, {"step": "hq-inquiry"},

@@ -1,6 +1,7 @@
 """Server-rendered service-request pages for customers, agents and office staff."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -21,9 +22,9 @@ from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
 from core.services import case_read_record
-from core.web import form_add_application_error, paginate
+from core.web import dry_run, form_add_application_error, paginate
 
-from . import dashboard, rules, selectors, services
+from . import dashboard, rules, selectors, services, windows
 from .filters import QueueFilter
 from .forms import (
     BulkForm,
@@ -38,7 +39,7 @@ from .forms import (
     SavedFilterForm,
     TransferForm,
 )
-from .models import OPEN_STATUSES, Channel
+from .models import OPEN_STATUSES, CaseClass, Channel, RequestType
 
 
 @login_required
@@ -50,35 +51,89 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "items": items, "now": timezone.now(), "filed_by_me": request.user.role in CONTACT_CENTER_ROLES})
 
 
+# Filing online, one question per page: (step name, its fields). The answers so far ride along as
+# hidden fields; each step checks only its own and earlier fields.
+FILE_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("type", ("customer", "request_type")),
+    ("receipt", ("receipt_number", "notice_office", "a_number")),
+    ("details", ("case_class", "description")),
+)
+STEP_NAMES = [name for name, _fields in FILE_STEPS]
+
+
+def _file_step(request: AuthenticatedHttpRequest, form: FileForm, index: int, status: int = 200) -> HttpResponse:
+    name, fields = FILE_STEPS[index]
+    visible = [form[f] for f in fields if f in form.fields]
+    hidden = [form[f] for f in form.fields if f not in fields]
+    return render(request, "service_requests/file.html", {
+        "form": form, "step": name, "number": index + 1, "total": len(FILE_STEPS) + 1, "visible": visible,
+        "hidden": hidden, "back": STEP_NAMES[index - 1] if index else None,
+    }, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Customers (and representatives) file online."""
+    """Customers (and representatives) file online: type, receipt number, details, check your
+    answers, then the confirmation page with the reference number and the dates that matter."""
     user = request.user
     if user.role not in CUSTOMER_ROLES:
         return redirect("service_requests:file_for_caller")
     form_class = RepresentativeFileForm if user.role == Role.REPRESENTATIVE else FileForm
-    form = form_class(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                customer = customer_by_email(data["customer"], user) if data.get("customer") else None
-                created = services.service_request_file(
-                    actor=user, request_type=data["request_type"], description=data["description"],
-                    receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"],
-                    customer=customer, notice_office=data["notice_office"],
-                )
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Your request is filed. Its reference number is %(ref)s.")
-                                 % {"ref": created.reference_number})
-                return redirect("service_requests:detail", reference_number=created.reference_number)
-    return render(request, "service_requests/file.html", {"form": form}, status=status)
+    if request.method == "GET":
+        return _file_step(request, form_class(), 0)
+    answers = request.POST.dict()
+    goto = request.POST.get("goto", "")
+    if goto in STEP_NAMES:  # "Change" on the check page, or "Back": the answers, no errors yet
+        return _file_step(request, form_class(initial=answers), STEP_NAMES.index(goto))
+    step = request.POST.get("step", STEP_NAMES[-1])
+    index = STEP_NAMES.index(step) if step in STEP_NAMES else len(FILE_STEPS) - 1
+    form = form_class(request.POST)
+    form.full_clean()
+    answered = {f for _name, fields in FILE_STEPS[:index + 1] for f in fields}
+    first_wrong = next((i for i, (_n, fields) in enumerate(FILE_STEPS) if any(f in form.errors for f in fields)), None)
+    if first_wrong is not None and first_wrong <= index:
+        _drop_errors_after(form, answered)
+        return _file_step(request, form, first_wrong, status=400)
+    if index < len(FILE_STEPS) - 1:
+        return _file_step(request, form_class(initial=answers), index + 1)
+    data = form.cleaned_data
+    try:
+        customer = customer_by_email(data["customer"], user) if data.get("customer") else None
+        file = partial(
+            services.service_request_file, actor=user, request_type=data["request_type"],
+            description=data["description"], receipt_number=data["receipt_number"], a_number=data["a_number"],
+            case_class=data["case_class"], customer=customer, notice_office=data["notice_office"],
+        )
+        if request.POST.get("confirm") == "yes":
+            created = file()
+            return redirect("service_requests:filed", reference_number=created.reference_number)
+        dry_run(file)
+    except ApplicationError as exc:
+        form_add_application_error(form, exc)
+        wrong = next((i for i, (_n, fields) in enumerate(FILE_STEPS) if any(f in form.errors for f in fields)),
+                     len(FILE_STEPS) - 1)
+        return _file_step(request, form, wrong, status=exc.status_code)
+    return render(request, "service_requests/file_check.html", {
+        "form": form, "data": data, "request_type": RequestType(data["request_type"]).label,
+        "case_class": CaseClass(data["case_class"]).label, "number": len(FILE_STEPS) + 1, "total": len(FILE_STEPS) + 1,
+    })
+
+
+def _drop_errors_after(form: FileForm, answered: set[str]) -> None:
+    """Errors only for what was asked so far: a later step's empty field is not wrong yet."""
+    for field in list(form.errors):
+        if field not in answered and field != "__all__":
+            del form.errors[field]
+
+
+@login_required
+def request_filed(request: AuthenticatedHttpRequest, reference_number: str) -> HttpResponse:
+    """The confirmation page: the reference number, and the stored dates its windows open."""
+    found = selectors.service_request_get_for_user(request.user, reference_number)
+    view = selectors.escalation_view(found, now=timezone.now())
+    return render(request, "service_requests/filed.html", {"item": found, "escalation": view,
+                                                            "eastern": windows.CLOCK_ZONE})
 
 
 @login_required

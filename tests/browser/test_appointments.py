@@ -90,6 +90,7 @@ def step(page: Page, violations: dict[str, str], name: str, *, reflow: bool) -> 
     if reflow:
         size = page.viewport_size
         page.set_viewport_size(NARROW)
+        page.wait_for_function("document.documentElement.clientWidth <= 320")  # laid out again at 320 px
         assert sideways_scroll(page) <= 0, f"{name} scrolls sideways at 320 px"
         assert size is not None
         page.set_viewport_size(size)

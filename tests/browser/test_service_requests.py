@@ -75,11 +75,35 @@ def timeline(page: Page) -> Locator:
     return page.locator(".portal-timeline")
 
 
-def file_request(page: Page, receipt_number: str, description: str) -> None:
+def answer_filing(page: Page, receipt_number: str, description: str) -> None:
+    """The filing steps up to the last answer: type, receipt number, details (not yet submitted)."""
+    expect(page.locator("#file-step")).to_have_text("Step 1 of 4")
+    page.get_by_label("What do you need?").select_option(label="Case outside normal processing time")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#file-step")).to_have_text("Step 2 of 4")
+    page.get_by_label("Receipt number").fill(receipt_number)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#file-step")).to_have_text("Step 3 of 4")
+    page.get_by_label("Describe your request").fill(description)
+
+
+def file_for_caller(page: Page, receipt_number: str, description: str) -> None:
+    """The agent's form for a caller is one page (the caller is on the line)."""
     page.get_by_label("What do you need?").select_option(label="Case outside normal processing time")
     page.get_by_label("Receipt number").fill(receipt_number)
     page.get_by_label("Describe your request").fill(description)
     page.get_by_role("button", name="File request").click()
+
+
+def file_request(page: Page, receipt_number: str, description: str) -> None:
+    """Every step, check your answers, file, and on from the confirmation page to the request."""
+    answer_filing(page, receipt_number, description)
+    page.get_by_role("button", name="Continue").click()
+    expect(heading(page)).to_have_text("Check your answers before filing")
+    page.get_by_role("button", name="File request").click()
+    expect(page.locator("#reference-number")).to_have_text(REFERENCE)
+    expect(page.locator("#filed-how")).to_have_text("Filed online")
+    page.get_by_role("link", name="See your request").click()
 
 
 def open_from_queue(page: Page, reference: str) -> None:
@@ -106,7 +130,6 @@ def test_customer_files_then_staff_notes_and_transfers_and_the_customer_sees_onl
     assert title, heading(page).inner_text()
     reference = title.group(1)
     assert REFERENCE.match(reference)
-    expect(message(page)).to_have_text(f"Your request is filed. Its reference number is {reference}.")
     # The office that holds the case, and why the portal says so (the receipt number's prefix).
     expect(page.locator("#sr-office").get_by_role("link")).to_have_text("Vermont Service Center")
     expect(page.locator("#sr-office")).to_contain_text("prefix")
@@ -168,7 +191,7 @@ def test_agent_files_for_a_caller_without_an_account(page: Page, casey) -> None:
     page.get_by_label("Caller's e-mail").fill("Ana.Silva@example.com")
     expect(page.get_by_label("Channel")).to_have_value("phone")
     with page.expect_response(lambda r: r.request.method == "POST") as response:
-        file_request(page, "EAC2290123456", "Caller says the I-765 is past the posted processing time.")
+        file_for_caller(page, "EAC2290123456", "Caller says the I-765 is past the posted processing time.")
     assert response.value.status == 201
 
     number = page.locator("#reference-number")
@@ -207,9 +230,11 @@ def test_customer_pages_have_no_accessibility_violations(page: Page, filed) -> N
     expect(heading(page)).to_have_text("File a service request")
     check("file")
 
+    answer_filing(page, "EAC-22-901", "Where is my notice?")
     with page.expect_response(lambda r: r.request.method == "POST") as response:
-        file_request(page, "EAC-22-901", "Where is my notice?")
+        page.get_by_role("button", name="Continue").click()
     assert response.value.status == 400
+    expect(page.locator("#file-step")).to_have_text("Step 2 of 4")  # back to the receipt number's own step
     receipt = page.get_by_label("Receipt number")
     form_group = page.locator(".usa-form-group").filter(has=receipt)
     expect(form_group.locator(".usa-error-message")).to_have_text(
@@ -219,7 +244,14 @@ def test_customer_pages_have_no_accessibility_violations(page: Page, filed) -> N
     check("file, bad receipt number")
 
     receipt.fill("EAC2290123457")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # the details were kept
+    expect(heading(page)).to_have_text("Check your answers before filing")
+    check("file, check your answers")
     page.get_by_role("button", name="File request").click()
+    expect(heading(page)).to_have_text("Request filed")
+    check("file, confirmation")
+    page.get_by_role("link", name="See your request").click()
     expect(heading(page)).to_have_text(TITLE)
     check("request, as the customer")
 
@@ -283,7 +315,7 @@ def test_caller_form_has_no_accessibility_violations(page: Page, casey) -> None:
 
     page.get_by_label("Caller's name").fill("Ana Silva")
     page.get_by_label("Caller's e-mail").fill("ana.silva@example.com")
-    file_request(page, "EAC2290123456", "Caller says the I-765 is past the posted processing time.")
+    file_for_caller(page, "EAC2290123456", "Caller says the I-765 is past the posted processing time.")
     expect(page.locator("#reference-number")).to_have_text(REFERENCE)
     check("caller form, filed")
 

@@ -65,7 +65,7 @@ def test_every_prefix_routes_as_the_reference_says_through_the_page(maria, clien
     client.force_login(maria)
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": _receipt(prefix), "case_class": "standard",
-        "notice_office": "", "description": "Past the processing time."})
+        "notice_office": "", "description": "Past the processing time.", "confirm": "yes"})
     assert response.status_code == 302, response.content.decode()[:3000]
     html = client.get(response["Location"]).content.decode()
     detail = html[html.index('id="sr-office"'):][:400]
@@ -92,11 +92,11 @@ def test_ioe_asks_for_the_office_on_the_latest_notice_through_the_api_and_page(m
         "description": "Past the time."}, format="json").json()
     assert (body["current_office"]["code"], body["holding_basis"]) == ("NBC", "notice")
     client.force_login(maria)
-    form = client.get("/service-requests/new/").content.decode()
-    assert 'name="notice_office"' in form and "IOE" in form
+    form = client.post("/service-requests/new/", {"request_type": "card_not_received", "step": "type"}).content.decode()
+    assert '<input type="text" name="notice_office"' in form and "IOE" in form  # asked with the receipt number
     response = client.post("/service-requests/new/", {
         "request_type": "card_not_received", "receipt_number": "IOE0912345679", "case_class": "standard",
-        "notice_office": "MIL", "description": "No card."})
+        "notice_office": "MIL", "description": "No card.", "confirm": "yes"})
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
     assert "Milwaukee Field Office" in detail and "latest notice" in detail

@@ -1,4 +1,5 @@
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -21,17 +22,52 @@ ACTIONS = {
 }
 
 
-def test_customer_files_on_the_web_and_sees_the_detail(maria, client):
+def test_customer_files_on_the_web_one_question_at_a_time(maria, client):
     sign_in(client, maria)
-    assert client.get("/service-requests/new/").status_code == 200
-    response = client.post("/service-requests/new/", {
-        "request_type": "outside_processing_time", "receipt_number": "EAC-22-901-23456", "case_class": "standard",
-        "description": "Past the processing time."})
-    request = ServiceRequest.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/service-requests/{request.reference_number}/"
-    html = client.get(response["Location"]).content.decode()
-    assert request.reference_number in html and "Vermont Service Center" in html
+    first = client.get("/service-requests/new/").content.decode()
+    assert 'name="request_type"' in first and '<input type="text" name="receipt_number"' not in first
+    assert "Step 1 of 4" in first
+    assert_accessible_outline(first)
+    answers = {"request_type": "outside_processing_time"}
+    second = client.post("/service-requests/new/", {**answers, "step": "type"})
+    html = second.content.decode()
+    assert second.status_code == 200 and "Step 2 of 4" in html and '<input type="text" name="receipt_number"' in html
+    assert 'type="hidden" name="request_type" value="outside_processing_time"' in html
+    assert "id_description_error" not in html  # later questions are not wrong before they are asked
+    answers |= {"receipt_number": "EAC-22-901-23456", "notice_office": "", "a_number": ""}
+    third = client.post("/service-requests/new/", {**answers, "step": "receipt"})
+    assert third.status_code == 200 and 'name="description"' in third.content.decode() and "Step 3 of 4" in third.content.decode()
+    answers |= {"case_class": "standard", "description": "Past the processing time."}
+    check = client.post("/service-requests/new/", {**answers, "step": "details"})
+    html = check.content.decode()
+    assert check.status_code == 200 and "Check your answers before filing" in html and not ServiceRequest.objects.exists()
+    assert "Case outside normal processing time" in html or "processing time" in html
+    assert "EAC2290123456" in html or "EAC-22-901-23456" in html
     assert_accessible_outline(html)
+    back = client.post("/service-requests/new/", {**answers, "goto": "receipt"})
+    assert back.status_code == 200 and 'value="EAC-22-901-23456"' in back.content.decode()
+    response = client.post("/service-requests/new/", {**answers, "step": "details", "confirm": "yes"})
+    request = ServiceRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/service-requests/{request.reference_number}/filed/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Request filed" in html and request.reference_number in html and "Filed online" in html
+    assert "Vermont Service Center" in html
+    opens = request.escalation.window1_opens_at.astimezone(ZoneInfo("America/New_York")).date()
+    assert f"From {opens:%A} {opens.day} {opens:%B %Y}, if you have no answer" in html
+    assert_accessible_outline(html)
+    detail = client.get(f"/service-requests/{request.reference_number}/").content.decode()
+    assert request.reference_number in detail and "Vermont Service Center" in detail
+
+
+def test_a_wrong_answer_sends_back_to_its_own_step(maria, client):
+    sign_in(client, maria)
+    response = client.post("/service-requests/new/", {
+        "request_type": "outside_processing_time", "receipt_number": "12345", "case_class": "standard",
+        "description": "Past the processing time.", "step": "details"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="id_receipt_number_error"' in html and "Step 2 of 4" in html
+    assert 'type="hidden" name="description" value="Past the processing time."' in html  # kept for the next step
+    assert not ServiceRequest.objects.exists()
 
 
 def test_bad_filing_shows_errors_by_the_field(maria, client):
@@ -64,7 +100,7 @@ def test_after_an_answer_the_same_request_can_be_filed_again_on_the_web(file_req
     sign_in(client, maria)
     response = client.post("/service-requests/new/", {
         "request_type": "outside_processing_time", "receipt_number": "EAC2290123456", "case_class": "standard",
-        "description": "The answer did not solve it"})
+        "description": "The answer did not solve it", "confirm": "yes"})
     assert response.status_code == 302
     assert ServiceRequest.objects.filter(customer=maria, status="open").count() == 1
 
@@ -227,3 +263,30 @@ def test_customers_cannot_open_the_caller_form_or_queue(maria, client):
     sign_in(client, maria)
     assert client.get("/staff/service-requests/").status_code == 403
     assert client.get("/staff/service-requests/new/").status_code == 403
+
+
+def _help_under(html: str, field_id: str) -> str:
+    match = re.search(rf'<div class="usa-hint" id="{field_id}_helptext">([^<]*)</div>', html)
+    assert match, field_id
+    return match.group(1)
+
+
+@pytest.mark.parametrize("action", ["close", "relocate"])
+def test_staff_boxes_that_reach_the_customer_say_so_and_do(file_request, maria, vsc_staff, client, action):
+    """The staff page tells which text the customer reads; the customer's page then shows exactly that."""
+    request = file_request()
+    sign_in(client, vsc_staff)
+    html = client.get(f"/service-requests/{request.reference_number}/").content.decode()
+    assert _help_under(html, "id_respond-body") == "The customer will see this."
+    assert _help_under(html, "id_close-reason") == "The customer will see this."
+    assert _help_under(html, "id_relocate-reason") == "The customer will see this."
+    assert _help_under(html, "id_note-body").startswith("Staff only.")
+    assert _help_under(html, "id_transfer-reason").startswith("Staff only.")
+    text = "We mailed your card on 1 December."
+    if action == "close":
+        services.service_request_close(actor=vsc_staff, reference_number=request.reference_number, reason=text)
+    else:
+        services.service_request_relocate(actor=vsc_staff, reference_number=request.reference_number,
+                                          agency="dos-consular", reason=text)
+    sign_in(client, maria)
+    assert text in client.get(f"/service-requests/{request.reference_number}/").content.decode()
