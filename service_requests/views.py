@@ -23,7 +23,7 @@ from core.selectors import customer_by_email
 from core.services import case_read_record
 from core.web import form_add_application_error, paginate
 
-from . import dashboard, rules, selectors, services
+from . import dashboard, rendering, rules, selectors, services
 from .filters import QueueFilter
 from .forms import (
     BulkForm,
@@ -220,10 +220,11 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
     rows = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
     page, query = paginate(request, rows, paginator_class=CappedCountPaginator)
     now = timezone.now()
+    rows, labels = selectors.queue_rows(page.object_list, now=now), rendering.queue_labels()
     return render(request, "service_requests/queue.html", {
-        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine,
-        "rows": selectors.queue_rows(page.object_list, now=now),
-        "detail_prefix": reverse("service_requests:detail", args=["REF"]).removesuffix("REF/"),
+        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine, "rows": rows,
+        "labels": labels, "rows_html": rendering.queue_rows_html(
+            rows, labels, reverse("service_requests:detail", args=["REF"]).removesuffix("REF/")),
         "saved_filters": list(selectors.saved_filters_for(request.user)),
         "save_form": SavedFilterForm(), "bulk_form": BulkForm(),
     }, status=200 if valid else 400)
