@@ -217,8 +217,8 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
     and the rows are built once per page (selectors.queue_rows)."""
     _staff_only(request)
     queue_filter, valid = _filtered_queue(request, mine=mine)
-    rows = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
-    page, query = paginate(request, rows, paginator_class=CappedCountPaginator)
+    values = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
+    page, query = paginate(request, values, paginator_class=CappedCountPaginator)
     now = timezone.now()
     rows, labels = selectors.queue_rows(page.object_list, now=now), rendering.queue_labels()
     return render(request, "service_requests/queue.html", {
