@@ -2,7 +2,7 @@
 template lookups per row (the queue is the office's busiest page; issue 16 measured its template at
 81 % of its time). The labels come translated once per page; every value is escaped by format_html."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -51,3 +51,35 @@ def queue_rows_html(rows: Sequence[QueueRow], labels: dict[str, str], detail_pre
          "holder": r.holder or untaken}
         for r in rows
     ))
+
+
+# Fragments that depend only on the code, the language and (for the offices menu) the directory: built once per
+# process and key, and never stale — the key holds everything they show.
+_FRAGMENTS: dict[tuple, SafeString] = {}
+_MAX_FRAGMENTS = 64
+
+
+def fragment(key: tuple, build: Callable[[], SafeString]) -> SafeString:
+    if key not in _FRAGMENTS:
+        if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
+            _FRAGMENTS.clear()
+        _FRAGMENTS[key] = build()
+    return _FRAGMENTS[key]
+
+
+def directory_version() -> object:
+    """The directory's version (offices.jurisdiction bumps it after every committed edit of an office): the key
+    for fragments that show offices."""
+    from offices import jurisdiction
+
+    return jurisdiction.current_version()
+
+
+def office_name(office_id: int | None, version: object) -> str:
+    """The office's name for the page heading (one query per process and directory version)."""
+    from offices.models import Office
+
+    if office_id is None:
+        return ""
+    return fragment(("office", office_id, version), lambda: SafeString(
+        Office.objects.filter(pk=office_id).values_list("name", flat=True).first() or ""))
