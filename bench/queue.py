@@ -141,16 +141,16 @@ def load(cursor) -> None:
                 SELECT n, now() - random() * interval '{DAYS} days' AS c, random() AS r,
                        (%(types)s::text[])[floor(exp(random() * ln(10)))::int] AS tp,
                        (%(offices)s::bigint[])[floor(exp(random() * ln(%(noff)s + 1)))::int] AS o
-                FROM generate_series(%(first)s, %(last)s) n),
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) n),
             s AS (SELECT *, CASE WHEN r < 0.75 THEN 'open' WHEN r < 0.85 THEN 'answered' ELSE 'closed' END AS st FROM g)
             INSERT INTO {SR} (created_at, updated_at, reference_number, customer_id, contact_name, contact_email,
                 language, receipt_number, request_type, case_class, channel, description, priority, current_office_id,
-                status, version, first_response_at, closed_at)
+                status, version, first_response_at, closed_at, a_number)
             SELECT c, c, 'SRB' || lpad(n::text, 9, '0'), (%(customers)s::bigint[])[1 + (n::bigint * 7919) %% %(ncust)s],
                 '', '', 'en', 'IOE' || lpad(n::text, 10, '0'), tp, 'standard',
                 (ARRAY['phone', 'online', 'mail', 'in_person'])[1 + n %% 4], 'Bench request ' || n,
                 tp IN ('expedite', 'accommodation'), o, st, 1, CASE WHEN st <> 'open' THEN c + (now() - c) / 3 END,
-                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END
+                CASE WHEN st = 'closed' THEN c + (now() - c) / 2 END, ''
             FROM s ORDER BY n""", {"customers": customers, "ncust": len(customers), "types": TYPES, "offices": offices,
                                    "noff": len(offices), "first": first, "last": min(first + BATCH - 1, ROWS)})
     escalations_load(cursor, STAGE)

@@ -240,7 +240,9 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
         "labels": labels, "rows_html": rendering.queue_rows_html(
             rows, labels, reverse("service_requests:detail", args=["REF"]).removesuffix("REF/")),
         "saved_filters": list(selectors.saved_filters_for(request.user)),
-        "save_form": SavedFilterForm(), "filters_html": filters_html, "bulk_html": bulk_html,
+        "save_field_html": rendering.fragment(("save", language), lambda: render_to_string(
+            "core/includes/field.html", {"field": SavedFilterForm()["name"]})),
+        "filters_html": filters_html, "bulk_html": bulk_html,
         "office_name": rendering.office_name(request.user.office_id, version),
     }, status=200 if valid else 400)
 
