@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Appointment, AppointmentPolicy, AppointmentReason, ScheduleTemplate, Slot
@@ -20,7 +21,7 @@ class ScheduleTemplateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AppointmentReason)
-class AppointmentReasonAdmin(SimpleHistoryAdmin):
+class AppointmentReasonAdmin(TranslationAdmin, SimpleHistoryAdmin):  # label and what to bring in English and Spanish
     list_display = ["code", "label", "international", "is_active", "display_order"]
     list_filter = ["is_active", "international"]
     search_fields = ["code", "label"]

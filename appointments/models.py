@@ -70,7 +70,8 @@ class ScheduleTemplate(BaseModel):
         return f"{self.office_id} {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
-class AppointmentReason(BaseModel):
+# django-modeltranslation swaps in a language-aware manager at start-up, a class the stubs cannot name.
+class AppointmentReason(BaseModel):  # type: ignore[django-manager-missing]
     code = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=150)
     description = models.CharField(max_length=300, blank=True)
@@ -78,7 +79,9 @@ class AppointmentReason(BaseModel):
     international = models.BooleanField(default=True, help_text=_("Offered at international offices too."))
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=100)
-    history = HistoricalRecords()
+    # The per-language columns (label_en, label_es, ...) come from appointments/translation.py, after
+    # this history model is built: the history records the English `label` and `what_to_bring`.
+    history = HistoricalRecords(excluded_fields=["label_en", "label_es", "what_to_bring_en", "what_to_bring_es"])
 
     class Meta:
         ordering = ["display_order", "label"]

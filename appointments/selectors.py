@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
+from core.representation import active_representations
 from offices.models import Office
 from offices.selectors import office_closed_days
 
@@ -94,7 +95,9 @@ def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
         return base
     if user.role == Role.OFFICE_STAFF:  # their office's, and those they booked at another office
         return base.filter(Q(office_id=user.office_id) | Q(booked_by=user))  # type: ignore[misc]  # office staff have an office (a database rule)
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE, *CONTACT_CENTER_ROLES):
+    if user.role == Role.REPRESENTATIVE:  # those they booked, while they represent the customer
+        return base.filter(booked_by=user, customer_id__in=active_representations(user).values("customer_id"))
+    if user.role in (Role.CUSTOMER, *CONTACT_CENTER_ROLES):
         return base.filter(Q(customer=user) | Q(booked_by=user))
     return base.none()
 
@@ -145,7 +148,11 @@ def office_day(office: Office, day: date) -> QuerySet[Appointment]:
     )
 
 
-
 def appointment_upcoming_for_user(user: User, *, now: datetime) -> QuerySet[Appointment]:
     """Booked appointments still ahead, soonest first."""
     return appointment_list_for_user(user).filter(starts_at__gt=now, status=AppointmentStatus.BOOKED).order_by("starts_at")
+
+
+def appointment_active_count(customer: User, *, now: datetime) -> int:
+    """The customer's own booked appointments still ahead: what the active-appointment limit counts."""
+    return Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now).count()

@@ -20,6 +20,7 @@ from core import access
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
+from core.representation import active_representations
 from core.selectors import customer_by_email
 from core.services import audit_record
 from offices import selectors as office_selectors
@@ -121,7 +122,7 @@ def _customer_for(actor: User, customer_email: str | None) -> User:
         raise Forbidden(str(ROLE_CANNOT_BOOK))
     if not customer_email:
         raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
-    return customer_by_email(customer_email)
+    return customer_by_email(customer_email, actor)
 
 
 def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.Policy) -> rules.GridSlot:
@@ -245,9 +246,13 @@ def appointment_book(
         except IntegrityError:
             if attempt == 4:
                 raise
+    under: dict[str, int | None] = {}
+    if actor.role == Role.REPRESENTATIVE:  # under the representation on record (customer_by_email found it)
+        under = {"representation": active_representations(actor).filter(customer=customer).order_by(
+            "-all_cases", "id").values_list("pk", flat=True).first()}
     audit_record(actor=actor, action="appointment.booked", target=appointment, customer=customer.pk,
                  starts_at=appointment.starts_at.isoformat(), office=office.code,
-                 **({"other_office_reason": elsewhere} if elsewhere else {}))
+                 **({"other_office_reason": elsewhere} if elsewhere else {}), **under)
     _notify(appointment, "booked", "0")
     return appointment
 
@@ -400,6 +405,7 @@ def appointment_reminders_send(*, now: datetime | None = None) -> int:
     return sent
 
 
+SPANISH_REASON_FIELDS = ("label_es", "what_to_bring_es")
 SCHEDULES_FILE = Path(__file__).resolve().parent / "data" / "schedules.yaml"
 
 
@@ -410,9 +416,15 @@ def schedules_load(*, data: dict | None = None) -> dict[str, int]:
         data = yaml_file_load(SCHEDULES_FILE)
     counts = {"reasons": 0, "policies": 0, "schedule blocks": 0}
     for entry in data.get("reasons", []):
-        _obj, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults={
-            k: v for k, v in entry.items() if k != "code"})
+        values = {k: v for k, v in entry.items() if k != "code"}
+        values.setdefault("label_en", values.get("label", ""))
+        values.setdefault("what_to_bring_en", values.get("what_to_bring", ""))
+        reason, created = AppointmentReason.objects.get_or_create(code=entry["code"], defaults=values)
         counts["reasons"] += created
+        # Spanish the database still lacks is filled in; Spanish an admin wrote is left alone.
+        blank = {f: values[f] for f in SPANISH_REASON_FIELDS if values.get(f) and not getattr(reason, f)}
+        if blank and not created:
+            AppointmentReason.objects.filter(pk=reason.pk).update(**blank)
     if data.get("policy") and not AppointmentPolicy.objects.filter(office__isnull=True).exists():
         AppointmentPolicy.objects.create(office=None, **data["policy"])
         counts["policies"] += 1

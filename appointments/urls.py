@@ -8,6 +8,7 @@ urlpatterns = [
     path("appointments/", views.appointment_list, name="list"),
     path("appointments/book/", views.appointment_book, name="book"),
     path("appointments/<int:pk>/", views.appointment_detail, name="detail"),
+    path("appointments/<int:pk>/booked/", views.appointment_booked, name="booked"),
     path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="cancel"),
     path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="reschedule"),
     path("appointments/<int:pk>/calendar.ics", views.appointment_calendar, name="calendar"),

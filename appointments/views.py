@@ -1,7 +1,7 @@
 """Server-rendered appointment pages. Each view parses, calls one service or selector, renders."""
 
-from datetime import date, timedelta
-from itertools import groupby
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,15 +23,10 @@ from core.web import form_add_application_error
 from offices.models import Office
 from offices.selectors import OFFICE_NOT_FOUND
 
-from . import selectors, services
+from . import rules, selectors, services, steps
 from .calendar import appointment_ics_response
 from .forms import BookForm, CustomerLookupForm, RescheduleForm, StaffDayForm
-
-
-def _picker_days(office: Office, *, now) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """Free slots in the booking window, grouped by local day, for the slot picker."""
-    slots = [s for s in selectors.bookable_availability(office, now=now) if s.remaining > 0]
-    return [{"day": day, "slots": list(group)} for day, group in groupby(slots, key=lambda s: s.start.date())]
+from .models import AppointmentStatus
 
 
 def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, CustomerLookupForm | None]:
@@ -45,7 +40,7 @@ def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, C
     if not lookup.is_bound or not lookup.is_valid():
         return None, lookup
     try:
-        return customer_by_email(lookup.cleaned_data["customer"]), lookup
+        return customer_by_email(lookup.cleaned_data["customer"], request.user), lookup
     except ApplicationError as exc:
         form_add_application_error(lookup, exc)
         return None, lookup
@@ -72,9 +67,20 @@ def _booking_office(request: AuthenticatedHttpRequest, customer: User, context: 
     return office
 
 
+def _limits_context(office: Office, customer: User, *, now: datetime) -> dict[str, Any]:
+    """The limits a booking is held to, told before anything is chosen."""
+    policy = selectors.policy_for(office)
+    active = selectors.appointment_active_count(customer, now=now)
+    refusal = str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer) \
+        if active >= policy.max_active_per_customer else ""
+    return {"policy": policy, "active": active, "refusal": refusal}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Step 1 a day (no ?day), step 2 a time that day and the reason, step 3 check your answers
+    (a POST), then the booking (a POST with confirm=yes) and its confirmation page."""
     customer, lookup = _booking_customer(request)
     context: dict[str, Any] = {"lookup": lookup, "customer": customer}
     if customer is None:
@@ -83,28 +89,65 @@ def appointment_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     office = _booking_office(request, customer, context)
     if office is None:
         return render(request, "appointments/book.html", context, status=context["no_office_status"])
+    now = timezone.now()
+    context.update(office=office, **_limits_context(office, customer, now=now))
+    if context["refusal"]:  # the third active booking is refused before a day or time is chosen
+        return render(request, "appointments/book.html", context, status=409)
     form = BookForm(request.POST or None, international=office.is_international, elsewhere=context.get("elsewhere", False))
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            data = form.cleaned_data
+            book = partial(
+                services.appointment_book, actor=request.user, office_code=office.code, start=data["start"],
+                reason_code=data["reason"].code, customer_email=None if customer == request.user else customer.email,
+                notes=data["notes"], other_office_reason=data.get("other_office_reason", ""),
+            )
             try:
-                appointment = services.appointment_book(
-                    actor=request.user, office_code=office.code, start=form.cleaned_data["start"],
-                    reason_code=form.cleaned_data["reason"].code,
-                    customer_email=None if customer == request.user else customer.email,
-                    notes=form.cleaned_data["notes"], other_office_reason=form.cleaned_data.get("other_office_reason", ""),
-                )
+                if request.POST.get("confirm") == "yes":
+                    appointment = book()
+                    return redirect("appointments:booked", pk=appointment.pk)
+                steps.dry_run(book)
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 status = exc.status_code
             else:
-                messages.success(request, _("Your appointment is booked. Your confirmation code is %(code)s.")
-                                 % {"code": appointment.confirmation_code})
-                return redirect("appointments:detail", pk=appointment.pk)
+                start = data["start"].astimezone(office.time_zone)
+                context.update(form=form, data=data, start=start, days_link=steps.query_with(request, day=None),
+                               change=steps.query_with(request, day=start.date().isoformat()))
+                return render(request, "appointments/book_check.html", context)
         else:
             status = 400
-    context.update(office=office, form=form, days=_picker_days(office, now=timezone.now()))
-    return render(request, "appointments/book.html", context, status=status)
+    return _day_or_time(request, context, form, status, "appointments/book_time.html")
+
+
+def _day_or_time(request: AuthenticatedHttpRequest, context: dict[str, Any], form: Any, status: int,
+                 time_template: str) -> HttpResponse:
+    """The time step for the chosen day, else the day step (with why the day cannot be used)."""
+    office: Office = context["office"]
+    days = steps.free_days(office, now=timezone.now())
+    start = form.cleaned_data.get("start") if form.is_bound and hasattr(form, "cleaned_data") else None
+    day, day_error = steps.chosen_day(request, days, start, office.time_zone)
+    context.update(form=form, days=days, day_error=day_error, days_link=steps.query_with(request, day=None))
+    context["day_links"] = [(d, steps.query_with(request, day=d.day.isoformat())) for d in days]
+    if day is None:
+        template = "appointments/reschedule.html" if "appointment" in context else "appointments/book.html"
+        if day_error and status == 200:
+            status = 400 if day_error == str(steps.BAD_DAY) else 409
+        return render(request, template, context, status=status)
+    context["day"] = day
+    return render(request, time_template, context, status=status)
+
+
+@login_required
+def appointment_booked(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The confirmation page: the code, what happens next, what to bring."""
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        return redirect("appointments:detail", pk=pk)
+    policy = selectors.policy_for(appointment.office)
+    return render(request, "appointments/booked.html", {"appointment": appointment, "office": appointment.office,
+                                                         "policy": policy})
 
 
 @login_required
@@ -150,24 +193,41 @@ def appointment_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def appointment_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The same steps as booking: a day, a time, check your answers, then the move."""
     appointment = selectors.appointment_get_for_user(request.user, pk)
+    office = appointment.office
+    now = timezone.now()
+    policy = selectors.policy_for(office)
+    context: dict[str, Any] = {"appointment": appointment, "office": office, "policy": policy,
+                               "left": max(policy.max_reschedules - appointment.reschedule_count, 0)}
+    refusal = rules.check_reschedulable(starts_at=appointment.starts_at, reschedule_count=appointment.reschedule_count,
+                                        now=now, policy=policy) if appointment.status == AppointmentStatus.BOOKED else \
+        rules.Refusal(409, "not_active", str(rules.NOT_ACTIVE).format(status=appointment.get_status_display().lower()))
+    if refusal is not None:  # told before a day is chosen
+        context["refusal"] = refusal.message
+        return render(request, "appointments/reschedule.html", context, status=refusal.status)
     form = RescheduleForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            move = partial(services.appointment_reschedule, actor=request.user, appointment_id=pk,
+                           start=form.cleaned_data["start"])
             try:
-                services.appointment_reschedule(actor=request.user, appointment_id=pk, start=form.cleaned_data["start"])
+                if request.POST.get("confirm") == "yes":
+                    move()
+                    messages.success(request, _("Your appointment has a new time."))
+                    return redirect("appointments:detail", pk=pk)
+                steps.dry_run(move)
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 status = exc.status_code
             else:
-                messages.success(request, _("Your appointment has a new time."))
-                return redirect("appointments:detail", pk=pk)
+                start = form.cleaned_data["start"].astimezone(office.time_zone)
+                context.update(form=form, start=start, change=steps.query_with(request, day=start.date().isoformat()))
+                return render(request, "appointments/reschedule_check.html", context)
         else:
             status = 400
-    days = _picker_days(appointment.office, now=timezone.now())
-    return render(request, "appointments/reschedule.html",
-                  {"appointment": appointment, "office": appointment.office, "form": form, "days": days}, status=status)
+    return _day_or_time(request, context, form, status, "appointments/reschedule_time.html")
 
 
 def _require_office_staff(request: AuthenticatedHttpRequest) -> Office:

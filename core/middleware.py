@@ -23,6 +23,19 @@ def error_page(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)
 
 
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer (Django sets Referrer-Policy and Cross-Origin-Opener-Policy
+    itself, django-csp the Content-Security-Policy)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
+        return response
+
+
 class ApplicationErrorMiddleware:
     """Web pages: a service error that a view did not handle becomes a page with its status.
 
@@ -63,7 +76,7 @@ class NullCharacterMiddleware:
 
 # Paths an unverified staff session may still reach: the second step itself, signing out, the
 # language switch, static files and the health check.
-SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz")
+SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz", "/readyz")
 SESSION_SIGNED_IN_AT = "portal_signed_in_at"
 SESSION_SEEN_AT = "portal_seen_at"
 

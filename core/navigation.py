@@ -56,6 +56,8 @@ PAGES: dict[str, PageInfo] = {
                             description=_("An account lets you book appointments and file service requests online."),
                             keywords=_("register, sign up, new account")),
     "core:profile": PageInfo(_("My account"), "core:dashboard", staff_parent="core:home"),
+    "core:representation": PageInfo(_("Representation"), "core:profile"),
+    "core:g28": PageInfo(_("Record a Form G-28"), "core:home"),
     "offices:find": PageInfo(
         _("Find my office"), "core:home", public=True,
         description=_("The field office that serves your ZIP code, or the international office for your country."),
@@ -89,6 +91,7 @@ PAGES: dict[str, PageInfo] = {
         keywords=_("appointment, infopass, schedule, visit, in person"),
     ),
     "appointments:detail": PageInfo(_("Appointment notice"), "appointments:list"),
+    "appointments:booked": PageInfo(_("Appointment booked"), "appointments:list"),
     "appointments:cancel": PageInfo(_("Cancel appointment"), "appointments:detail"),
     "appointments:reschedule": PageInfo(_("Reschedule appointment"), "appointments:detail"),
     "appointments:staff_day": PageInfo(_("Office day"), "core:home"),

@@ -246,7 +246,8 @@ def notifications_requeue(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:REQUEUE_LIMIT]
     )
     _enqueue_chunks(ids)
-    logger.info("notifications requeue: enqueued=%s held=%s", len(ids), held)
+    logger.info("notifications requeue: enqueued=%s held=%s", len(ids), held,
+                extra={"enqueued": len(ids), "held": held})
     return len(ids)
 
 

@@ -294,7 +294,23 @@ CASE_VIEWED = "case.viewed"
 
 def case_read_record(*, actor: User, request: models.Model, screen: str, **data: Any) -> AuditEvent | None:
     """A staff member saw a case's details: who, when, which case and through which screen. Customers
-    reading their own case are not recorded."""
+    reading their own case are not recorded; a representative's read names the representation it
+    was made under (the one covering the case)."""
+    if access.is_representative(actor):
+        from .representation import representation_for_case
+
+        customer, receipt = getattr(request, "customer", None), getattr(request, "receipt_number", "")
+        under = getattr(request, "representation", None)
+        if customer is None:
+            return None
+        representation = under if (under is not None and under.representative_id == actor.pk
+                                    and under.status == "active") else None
+        try:
+            representation = representation or representation_for_case(actor, customer, receipt)
+        except ApplicationError:
+            return None
+        return audit_record(actor=actor, action="representative.read", target=request, screen=screen,
+                            reference_number=getattr(request, "reference_number", ""), representation=representation.pk)
     if not access.is_staff_member(actor):
         return None
     return audit_record(actor=actor, action=CASE_VIEWED, target=request, screen=screen,

@@ -92,7 +92,7 @@ def inquiry_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             email = data.pop("customer", "")
             try:
-                customer = customer_by_email(email) if email else None
+                customer = customer_by_email(email, request.user) if email else None
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 return render(request, "inquiries/new.html", context, status=400)

@@ -79,6 +79,10 @@ class ServiceRequest(BaseModel):
     representative = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="represented_requests"
     )
+    # The representation on record the representative filed under.
+    representation = models.ForeignKey(
+        "core.Representation", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core import access
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
+from core.representation import represented_filter
 from offices.models import ContactChannel, OfficeType
 
 from . import windows
@@ -29,14 +30,17 @@ REQUEST_NOT_FOUND = _("No service request with that reference number is yours to
 
 
 def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
-    """Customers: their own (or as representative). Agents: those they filed. Office staff: those
+    """Customers: their own. Representatives: those of customers they represent now, in the cases
+    the representation covers. Agents: those they filed. Office staff: those
     now at their office. HQ OSCO: those escalated to HQ. Admins: all. Staff see VAWA, T and U
     requests only with the view_protected permission (core.access.may_see_protected)."""
     base = ServiceRequest.objects.select_related("current_office", "customer")
     if not user.is_authenticated:
         return base.none()
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
-        return base.filter(Q(customer=user) | Q(representative=user))
+    if user.role == Role.CUSTOMER:
+        return base.filter(customer=user)
+    if user.role == Role.REPRESENTATIVE:  # only under a representation on record, in the cases it covers
+        return base.filter(represented_filter(user))
     if not access.holds_protected_permission(user):  # the office rule follows from each role's scope below
         base = base.exclude(case_class__in=CONFIDENTIAL_CLASSES)
     if user.role == Role.ADMIN:

@@ -67,7 +67,7 @@ def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                customer = customer_by_email(data["customer"]) if data.get("customer") else None
+                customer = customer_by_email(data["customer"], user) if data.get("customer") else None
                 created = services.service_request_file(
                     actor=user, request_type=data["request_type"], description=data["description"],
                     receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"],
@@ -96,7 +96,7 @@ def request_file_for_caller(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                customer = customer_by_email(data["customer"]) if data.get("customer") else None
+                customer = customer_by_email(data["customer"], request.user) if data.get("customer") else None
                 created = services.service_request_file(
                     actor=request.user, request_type=data["request_type"], description=data["description"],
                     receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"], customer=customer,

@@ -11,16 +11,16 @@ from offices.models import Weekday
 register = template.Library()
 
 _ZONE_NAMES = {
-    "America/New_York": gettext_noop("Eastern time"),
-    "America/Detroit": gettext_noop("Eastern time"),
-    "America/Chicago": gettext_noop("Central time"),
-    "America/Denver": gettext_noop("Mountain time"),
-    "America/Phoenix": gettext_noop("Arizona time"),
-    "America/Los_Angeles": gettext_noop("Pacific time"),
-    "America/Anchorage": gettext_noop("Alaska time"),
-    "Pacific/Honolulu": gettext_noop("Hawaii time"),
-    "America/Puerto_Rico": gettext_noop("Atlantic time"),
-    "Pacific/Guam": gettext_noop("Chamorro time"),
+    "America/New_York": gettext_noop("Eastern Time"),
+    "America/Detroit": gettext_noop("Eastern Time"),
+    "America/Chicago": gettext_noop("Central Time"),
+    "America/Denver": gettext_noop("Mountain Time"),
+    "America/Phoenix": gettext_noop("Arizona Time"),
+    "America/Los_Angeles": gettext_noop("Pacific Time"),
+    "America/Anchorage": gettext_noop("Alaska Time"),
+    "Pacific/Honolulu": gettext_noop("Hawaii Time"),
+    "America/Puerto_Rico": gettext_noop("Atlantic Time"),
+    "Pacific/Guam": gettext_noop("Chamorro Time"),
 }
 
 

@@ -106,7 +106,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             values = dict(data.validated_data)
             customer = None
             if values.get("customer"):
-                customer = customer_by_email(values["customer"])
+                customer = customer_by_email(values["customer"], request.user)
             created = services.service_request_file(
                 actor=request.user, request_type=values["request_type"], description=values["description"],
                 receipt_number=values.get("receipt_number", ""), a_number=values.get("a_number", ""),

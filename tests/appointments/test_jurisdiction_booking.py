@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from offices.models import Office
 from tests.appointments.conftest import chicago
 from tests.auth import api_for, sign_in
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 
 LOS_ANGELES = "America/Los_Angeles"
 
@@ -70,8 +70,9 @@ def test_a_customer_is_refused_at_another_office_with_the_office_that_serves_the
 
 
 def test_a_representative_cannot_book_elsewhere_either(frozen, directory):
-    CustomerFactory(username="wi@example.com", profile__zip_code="53202")
+    wi = CustomerFactory(username="wi@example.com", profile__zip_code="53202")
     counsel = UserFactory(role="representative")
+    represent(wi, counsel)
     with pytest.raises(ApplicationError) as caught:
         services.appointment_book(actor=counsel, customer_email="wi@example.com", office_code="CHI",
                                   start=chicago(1, 9), reason_code="information", other_office_reason="x")
@@ -132,18 +133,20 @@ def test_booking_elsewhere_through_the_page(frozen, directory, client):
     sign_in(client, staff)
     page = client.get("/appointments/book/?customer=wi@example.com").content.decode()
     assert "Milwaukee Field Office" in page and "Book at another office" in page
-    url = "/appointments/book/?customer=wi@example.com&office=CHI"
+    url = "/appointments/book/?customer=wi@example.com&office=CHI&day=2026-12-01"
     page = client.get(url).content.decode()
-    assert 'name="other_office_reason"' in page
+    assert 'name="other_office_reason"' in page  # asked with the time, before the answers are checked
     start = chicago(1, 9).isoformat()
     response = client.post(url, {"reason": "information", "start": start, "notes": ""})
     assert response.status_code == 400 and not Appointment.objects.exists()
-    response = client.post(url, {"reason": "information", "start": start, "notes": "",
-                                 "other_office_reason": "Emergency advance parole"})
+    answers = {"reason": "information", "start": start, "notes": "", "other_office_reason": "Emergency advance parole"}
+    check = client.post(url, answers)
+    assert check.status_code == 200 and "Emergency advance parole" in check.content.decode()
+    response = client.post(url, {**answers, "confirm": "yes"})
     assert response.status_code == 302
     appointment = Appointment.objects.get()
     assert (appointment.office.code, appointment.other_office_reason) == ("CHI", "Emergency advance parole")
-    assert "Emergency advance parole" in client.get(response["Location"]).content.decode()
+    assert "Emergency advance parole" in client.get(f"/appointments/{appointment.pk}/").content.decode()
 
 
 def test_a_customer_cannot_pick_another_office_on_the_page(frozen, directory, client):

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -11,7 +12,7 @@ from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import AuditEvent, Notification
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import NOW, chicago
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 
 
 def book(actor, start=None, **kwargs):
@@ -34,7 +35,24 @@ def test_book_takes_a_place_and_sends_the_confirmation_after_commit(frozen, mari
     assert AuditEvent.objects.filter(action="appointment.booked", target_id=str(appointment.pk)).exists()
     (email,) = [m for m in mail.outbox if "booked" in m.subject]
     assert appointment.confirmation_code in email.subject and "101 West Congress Parkway" in email.body
-    assert "Tuesday 1 December 2026, 09:00 (America/Chicago)" in email.body
+    assert "Tuesday 1 December 2026, 9:00 a.m. Central Time" in email.body
+    portal = settings.PORTAL_BASE_URL
+    for link in (f"/appointments/{appointment.pk}/", f"/appointments/{appointment.pk}/reschedule/",
+                 f"/appointments/{appointment.pk}/cancel/", f"/appointments/{appointment.pk}/calendar.ics"):
+        assert f"{portal}{link}\n" in email.body
+    assert "Sign in to use these links." in email.body
+    assert "https://calendar.google.com/calendar/render?action=TEMPLATE" in email.body
+    assert "dates=20261201T150000Z%2F20261201T153000Z" in email.body and "outlook.live.com" in email.body
+
+
+def test_the_cancellation_email_says_so_and_offers_no_calendar(frozen, maria, django_capture_on_commit_callbacks):
+    appointment = book(maria)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_cancel(actor=maria, appointment_id=appointment.pk)
+    (email,) = mail.outbox
+    assert "cancelled" in email.subject and "This appointment is cancelled" in email.body
+    assert "calendar" not in email.body.lower() and "/reschedule/" not in email.body
 
 
 def test_naive_start_means_office_local_time(frozen, maria):
@@ -138,6 +156,7 @@ def test_customers_where_no_office_takes_appointments_are_told_where_to_go(froze
 
 def test_a_representative_and_staff_book_for_a_named_customer(frozen, maria):
     counsel = UserFactory(role="representative")
+    represent(maria, counsel)  # changed deliberately: a representative books only under a representation
     agent = UserFactory(role="ncsc_tier1", username="agent1")
     by_counsel = book(counsel, customer_email="MARIA@example.com")
     by_agent = book(agent, customer_email="maria@example.com", start=chicago(2, 9))

@@ -107,7 +107,9 @@ def test_customer_files_then_staff_notes_and_transfers_and_the_customer_sees_onl
     reference = title.group(1)
     assert REFERENCE.match(reference)
     expect(message(page)).to_have_text(f"Your request is filed. Its reference number is {reference}.")
-    expect(page.locator("#sr-office")).to_have_text("Vermont Service Center")
+    # The office that holds the case, and why the portal says so (the receipt number's prefix).
+    expect(page.locator("#sr-office").get_by_role("link")).to_have_text("Vermont Service Center")
+    expect(page.locator("#sr-office")).to_contain_text("prefix")
     expect(page.locator("#sr-status")).to_have_text("Waiting for a response")
     expect(page.get_by_text("EAC2290123456", exact=True)).to_be_visible()  # normalized
 
@@ -135,7 +137,8 @@ def test_customer_files_then_staff_notes_and_transfers_and_the_customer_sees_onl
     # Maria, back at her browser.
     page.reload()
     expect(heading(page)).to_have_text(f"Service request {reference}")
-    expect(page.locator("#sr-office")).to_have_text("Nebraska Service Center")
+    expect(page.locator("#sr-office").get_by_role("link")).to_have_text("Nebraska Service Center")
+    expect(page.locator("#sr-office")).to_contain_text("Transferred by staff")
     moved = timeline(page).get_by_role("listitem").filter(
         has=page.get_by_role("heading", level=3, name="Transferred", exact=True)
     )

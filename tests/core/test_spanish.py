@@ -124,3 +124,68 @@ def test_signed_in_start_pages_in_spanish_show_no_english_of_ours(directory, cli
     if role == Role.CUSTOMER:
         assert_no_english(html, "the dashboard")
         assert "Mi panel" in html and "Escribir al centro de servicio a partir del" in html
+
+
+# The data: every field registered with django-modeltranslation has its Spanish, and a Spanish page
+# never shows a field's English value where the Spanish differs.
+
+def translated_data() -> list[tuple[str, str, str]]:
+    """(where, English, Spanish) for every row of every translated field."""
+    from modeltranslation.translator import translator
+
+    rows = []
+    for model in translator.get_registered_models():
+        for field in translator.get_options_for_model(model).all_fields:
+            for code, english, spanish in model._default_manager.values_list("pk", f"{field}_en", f"{field}_es"):
+                if english:
+                    rows.append((f"{model.__name__}.{field} #{code}", english, spanish or ""))
+    return rows
+
+
+def english_data_on(text: str) -> list[str]:
+    names = proper_names()
+    return [english for _where, english, spanish in translated_data()
+            if english != spanish and english not in names and english in text]
+
+
+def test_every_translated_field_has_its_spanish(directory):
+    rows = translated_data()
+    assert rows, "no translated data loaded"
+    missing = [where for where, _english, spanish in rows if not spanish]
+    assert not missing, f"no Spanish for {missing[:10]}"
+
+
+def test_a_field_shows_its_spanish_on_a_spanish_request_and_english_otherwise(directory):
+    from appointments.models import AppointmentReason
+
+    reason = AppointmentReason.objects.get(code="emergency-advance-parole")
+    with translation.override("es"):
+        assert reason.label == "Permiso de viaje (advance parole) de emergencia"
+    with translation.override("en"):
+        assert reason.label == "Emergency advance parole"
+
+
+def test_customer_booking_pages_in_spanish_show_no_english_data(directory, client):
+    import time_machine
+
+    from tests.appointments.conftest import NOW
+
+    customer = CustomerFactory(profile__zip_code="60605")
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, customer)
+        client.cookies["django_language"] = "es"
+        pages = {path: client.get(path) for path in ("/appointments/book/", "/appointments/book/?day=2026-12-01")}
+        answers = {"reason": "emergency-advance-parole", "start": "2026-12-01T09:00:00-06:00"}
+        pages["check your answers"] = client.post("/appointments/book/?day=2026-12-01", answers)
+        booked = client.post("/appointments/book/?day=2026-12-01", {**answers, "confirm": "yes"})
+        pages["confirmation"] = client.get(booked["Location"])
+        appointment = customer.appointments.get()
+        for path in (f"/appointments/{appointment.pk}/", "/appointments/", f"/appointments/{appointment.pk}/cancel/"):
+            pages[path] = client.get(path)
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        text = visible_text(response.content.decode())
+        assert not english_data_on(text), f"{path} shows English data in Spanish: {english_data_on(text)[:5]}"
+        assert_no_english(response.content.decode(), path)
+    assert "Permiso de viaje (advance parole) de emergencia" in visible_text(pages["confirmation"].content.decode())
+    assert "dos fotos de pasaporte" in visible_text(pages["confirmation"].content.decode())

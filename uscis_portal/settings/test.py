@@ -5,6 +5,20 @@ import os
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK
 
+
+def _redis_db_of_this_worker() -> None:
+    """Under pytest-xdist (gw0, gw1, …) each worker gets a Redis db of its own, so broker tests never
+    take each other's tasks and cache tests never see each other's keys."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url.startswith("redis://"):
+        return
+    base, _, db = url.rpartition("/")
+    os.environ["REDIS_URL"] = f"{base}/{(int(db or 0) + 8 * int(worker[2:])) % 16}"
+
+
+_redis_db_of_this_worker()
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

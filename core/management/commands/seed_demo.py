@@ -4,7 +4,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import access, services
 from core.management.demo import DemoCommand
-from core.models import Role, User
+from core.models import Representation, Role, User
+from core.representation import representation_invite
 
 DEMO_PASSWORD = "portal-demo-2026"
 # Demo staff sign in with a second factor too: every demo staff account's authenticator uses this
@@ -52,6 +53,9 @@ class Command(DemoCommand):
                 TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator",
                                                  defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
             rows.append((login, role.label, office or ""))
+        maria, counsel = User.objects.get(username="maria@example.com"), User.objects.get(username="counsel@example.com")
+        if not Representation.objects.filter(customer=maria, representative=counsel).exists():
+            representation_invite(customer=maria, representative_email=counsel.email, all_cases=True)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for login, label, office in rows:
             self.stdout.write(f"  {login:<22} {label!s:<45} {office}")
