@@ -89,6 +89,9 @@ def session_signed_in(sender: object, request: HttpRequest | None, user: object,
         session[SESSION_SIGNED_IN_AT] = session[SESSION_SEEN_AT] = time.time()
 
 
+SEEN_WRITE_SECONDS = 30
+
+
 class StaffSessionMiddleware:
     """Staff and admins: no page, admin screen or session-authenticated API call before the second
     factor (django-otp), and a session that ends after 15 idle minutes or 12 hours in all.
@@ -125,8 +128,11 @@ class StaffSessionMiddleware:
                 return JsonResponse({"detail": message, "code": "session_expired"}, status=401)
             messages.info(request, message)
             return redirect_to_login(request.get_full_path(), reverse("core:login"))
-        session[SESSION_SEEN_AT] = now
-        session.set_expiry(int(settings.PORTAL_STAFF_IDLE.total_seconds()))
+        # Written at most every SEEN_WRITE_SECONDS: a session write per request was a database UPDATE on every
+        # staff page (issue 16); the idle limit is then kept to within that many seconds.
+        if SESSION_SEEN_AT not in session or now - seen_at >= SEEN_WRITE_SECONDS:
+            session[SESSION_SEEN_AT] = now
+            session.set_expiry(int(settings.PORTAL_STAFF_IDLE.total_seconds()))
         return None
 
     def _second_step(self, request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
 from core.text import with_name_match
+from core.widgets import FastSelect
 
 from .models import Channel, RequestType, ServiceRequest, Status
 
@@ -47,18 +48,21 @@ def search(queryset: QuerySet[ServiceRequest], value: str) -> QuerySet[ServiceRe
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", max_length=150,
                                   label=_("Reference number, receipt number, customer name or e-mail"))
-    holder = django_filters.ChoiceFilter(choices=HOLDER_CHOICES, method="filter_holder", label=_("Taken by"))
-    type = django_filters.ChoiceFilter(field_name="request_type", choices=RequestType.choices, label=_("Type"))
-    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), method="filter_status")
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    holder = django_filters.ChoiceFilter(choices=HOLDER_CHOICES, method="filter_holder", label=_("Taken by"),
+                                         widget=FastSelect)
+    type = django_filters.ChoiceFilter(field_name="request_type", choices=RequestType.choices, label=_("Type"),
+                                       widget=FastSelect)
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), method="filter_status",
+                                         widget=FastSelect)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"), widget=FastSelect)
     min_age_days = django_filters.NumberFilter(method="filter_min_age", min_value=0, max_value=MAX_AGE_DAYS, label=_("At least this many days old"))
     max_age_days = django_filters.NumberFilter(method="filter_max_age", min_value=0, max_value=MAX_AGE_DAYS, label=_("At most this many days old"))
     inquiry = django_filters.ChoiceFilter(
         choices=[("service_center", _("Customer wrote to the service center")), ("hq", _("Escalated to HQ"))],
-        method="filter_inquiry", label=_("Escalations"),
+        method="filter_inquiry", label=_("Escalations"), widget=FastSelect,
     )
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Sort"),
-                                       empty_label=_("By type, oldest first"))
+                                       empty_label=_("By type, oldest first"), widget=FastSelect)
 
     class Meta:
         model = ServiceRequest

@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.csv_export import csv_response
@@ -24,7 +26,7 @@ from core.selectors import customer_by_email
 from core.services import case_read_record
 from core.web import dry_run, form_add_application_error, paginate
 
-from . import dashboard, rules, selectors, services, windows
+from . import dashboard, rendering, rules, selectors, services, windows
 from .filters import QueueFilter
 from .forms import (
     BulkForm,
@@ -272,15 +274,31 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
     and the rows are built once per page (selectors.queue_rows)."""
     _staff_only(request)
     queue_filter, valid = _filtered_queue(request, mine=mine)
-    rows = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
-    page, query = paginate(request, rows, paginator_class=CappedCountPaginator)
+    values = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
+    page, query = paginate(request, values, paginator_class=CappedCountPaginator)
     now = timezone.now()
+    rows, labels = selectors.queue_rows(page.object_list, now=now), rendering.queue_labels()
+    language = get_language()
+
+    def filters() -> SafeString:
+        return render_to_string("service_requests/includes/queue_filters.html",
+                                {"filter": queue_filter, "mine": mine, "query": query}, request=request)
+
+    # Untouched filters show nothing of the request: the same HTML for everyone in a language.
+    filters_html = rendering.fragment(("filters", language, mine), filters) if not queue_filter.is_bound else filters()
+    version = rendering.directory_version()
+    bulk_html = rendering.fragment(
+        ("bulk", language, version),
+        lambda: render_to_string("service_requests/includes/queue_bulk.html", {"bulk_form": BulkForm()})) if rows else ""
     return render(request, "service_requests/queue.html", {
-        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine,
-        "rows": selectors.queue_rows(page.object_list, now=now),
-        "detail_prefix": reverse("service_requests:detail", args=["REF"]).removesuffix("REF/"),
+        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine, "rows": rows,
+        "labels": labels, "rows_html": rendering.queue_rows_html(
+            rows, labels, reverse("service_requests:detail", args=["REF"]).removesuffix("REF/")),
         "saved_filters": list(selectors.saved_filters_for(request.user)),
-        "save_form": SavedFilterForm(), "bulk_form": BulkForm(),
+        "save_field_html": rendering.fragment(("save", language), lambda: render_to_string(
+            "core/includes/field.html", {"field": SavedFilterForm()["name"]})),
+        "filters_html": filters_html, "bulk_html": bulk_html,
+        "office_name": rendering.office_name(request.user.office_id, version),
     }, status=200 if valid else 400)
 
 
