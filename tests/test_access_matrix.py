@@ -3,7 +3,8 @@ every role × an owned and a foreign object, through the web and the API.
 
 EXPECT below is the whole policy in one small table: which roles may *reach* each route with the
 object that is theirs (or their office's, or their client's) and with a foreign one. Reaching is a
-2xx answer, or a POST that changed something in the database (sessions and tokens' own bookkeeping aside). The
+2xx answer, or a POST not refused (below 400) that changed something in the database (sessions' and
+tokens' own bookkeeping aside). The
 matrix fails on any reach the table does not allow, on an allowed GET that is refused, and on any
 500; a second test fails when a route has no entry, so a new route cannot slip past.
 
@@ -153,12 +154,40 @@ EXPECT: dict[str, May | dict[str, May]] = {
     "api-lookup": may("tier1"),
     "api-case-reads": may("admin"),
 }
+# Routes that came with other issues (office day, queue work, readiness).
+EXPECT.update({
+    "core:readyz": may(EVERYONE),
+    "appointments:booked": may("customer", "rep_on", "staff_own", "admin", foreign={"admin"}),
+    "appointments:staff_day_print": may(OFFICE),
+    "appointments:staff_no_show_confirm": may("staff_own"),
+    "appointment-undo-no-show": may("staff_own", "admin", foreign={"admin"}),
+    "service_requests:take": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service_requests:release": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service_requests:assign": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service-request-assign": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service-request-take": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service-request-release": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "saved-view-list": may(OFFICE, "hq", "admin"), "saved-view-detail": may(NOBODY),  # (the number names no saved view)
+    "prometheus-django-metrics": may(EVERYONE),
+    "service_requests:mine": may(OFFICE, "hq", "admin"),
+    "service_requests:queue_export": may(OFFICE, "hq", "admin"),
+    "service_requests:queue_bulk": may(OFFICE, "hq", "admin"),
+    "service_requests:saved_filter_save": may(OFFICE, "hq", "admin"),
+    "service_requests:saved_filter_delete": may(NOBODY),  # (the number names no saved view)
+    "service_requests:absence": may(OFFICE, "hq", "admin"),
+    "service-request-absence": may(OFFICE, "hq", "admin"),
+    "service-request-bulk": may(OFFICE, "hq", "admin"),
+    "service-request-export": may(OFFICE, "hq", "admin"),
+    "inquiries:mine": may(STAFF),
+})
 # The Django admin: its sign-in for everyone, the rest (every pattern, named or not) for admins only.
 EXPECT.update({"admin:login": may(EVERYONE), "admin:logout": may(EVERYONE)})
 EXPECT_PREFIX = {"admin/": may("admin")}
 # A refusal: what a role that may not reach a route gets (400 is bad input, 405 a wrong method).
 REFUSALS = {401, 403, 404}
-ADMIN_STAND_INS = ("anonymous", "customer", "tier1", "admin")  # non-admins are all refused the same way
+ADMIN_STAND_INS = ("anonymous", "customer", "admin")  # non-admins are all refused the same way
+# A route everyone may reach cannot be reached wrongly: a few roles show it answers (and never 500s).
+PUBLIC_STAND_INS = ("anonymous", "customer", "rep_off", "tier1", "staff_other", "admin")
 
 # Bodies for the POSTs that would otherwise stop at validation (values from the world, by name).
 BODIES: dict[str, dict[str, str]] = {
@@ -334,7 +363,7 @@ def _is_a_change(sql: str) -> bool:
 
 
 def _reached(method: str, status: int, wrote: bool) -> bool:
-    return 200 <= status < 300 or (method != "get" and wrote)
+    return 200 <= status < 300 or (method != "get" and status < 400 and wrote)
 
 
 def _request(client: Client | APIClient, method: str, path: str, body: dict[str, str], is_api: bool) -> Any:
@@ -353,6 +382,7 @@ def quiet_request_log():
     logger.setLevel(level)
 
 
+@pytest.mark.timeout(900)  # about 2 minutes on a busy 2-core machine; the default is 300 s a test
 def test_every_route_every_role_owned_and_foreign(directory, quiet_request_log):
     cache.clear()
     people, values = build_world()
@@ -373,7 +403,8 @@ def test_every_route_every_role_owned_and_foreign(directory, quiet_request_log):
                 allowed = may_rule.owned if world == "owned" else may_rule.foreign
                 body = {k: v.format(**values[world]) for k, v in BODIES.get(route.name, {}).items()} \
                     if method != "get" else {}
-                for role in ADMIN_STAND_INS if in_admin else ROLES:
+                roles = ADMIN_STAND_INS if in_admin else PUBLIC_STAND_INS if allowed == EVERYONE else ROLES
+                for role in roles:
                     client = clients[role][1 if is_api else 0]
                     cookies = {key: morsel.value for key, morsel in client.cookies.items()}
                     connection.queries_log.clear()  # the log keeps 9000 at most: start each request empty
