@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
@@ -63,6 +64,24 @@ class CustomerLookupForm(PortalForm):
     )
 
 
+OUTSIDE_HORIZON = _("Choose a day from {first} to {last}.")
+
+
 class StaffDayForm(PortalForm):
-    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+    """The office day: a date within the schedule's horizon (`first`..`last`), and a lookup."""
+
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), required=False,
                            validators=[validate_near_date])
+    q = forms.CharField(label=_("Confirmation code or customer name"), required=False, max_length=100)
+
+    def __init__(self, *args, first=None, last=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.first, self.last = first, last
+
+    def clean_date(self):  # type: ignore[no-untyped-def]
+        day = self.cleaned_data.get("date")
+        if day and self.first and self.last and not (self.first <= day <= self.last):
+            raise forms.ValidationError(str(OUTSIDE_HORIZON).format(
+                first=date_format(self.first, "DATE_FORMAT"), last=date_format(self.last, "DATE_FORMAT")),
+                code="outside_horizon")
+        return day

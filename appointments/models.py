@@ -70,7 +70,8 @@ class ScheduleTemplate(BaseModel):
         return f"{self.office_id} {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
-class AppointmentReason(BaseModel):
+# django-modeltranslation swaps in a language-aware manager at start-up, a class the stubs cannot name.
+class AppointmentReason(BaseModel):  # type: ignore[django-manager-missing]
     code = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=150)
     description = models.CharField(max_length=300, blank=True)

@@ -11,20 +11,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn, overload
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
+from core.db import insert_unless_conflict
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role, User
 from core.notifications import notification_queue
+from core.representation import active_representations
 from core.selectors import customer_by_email
 from core.services import audit_record
 from offices import selectors as office_selectors
 from offices.holidays import holiday_name
-from offices.jurisdiction import Status
+from offices.jurisdiction import Status, office_by_code
 from offices.models import Office
 from offices.selectors import OFFICE_NOT_FOUND
 from offices.services import parse_weekly_hours, yaml_file_load
@@ -56,6 +58,7 @@ OUT_OF_RANGE = _("That date is too far away to book. Choose one of the offered t
 STALE = _("This appointment changed meanwhile (it is now {status}). Reload and try again.")
 NOT_YET = _("An appointment can be marked a no-show only after it starts.")
 NOT_TODAY = _("Customers can be checked in only on the day of their appointment.")
+UNDO_NOT_TODAY = _("A no-show can be undone only on the day of the appointment.")
 
 
 def _aware(start: datetime, office: Office) -> datetime:
@@ -120,7 +123,7 @@ def _customer_for(actor: User, customer_email: str | None) -> User:
         raise Forbidden(str(ROLE_CANNOT_BOOK))
     if not customer_email:
         raise ApplicationError.for_field("customer", str(NAME_A_CUSTOMER))
-    return customer_by_email(customer_email)
+    return customer_by_email(customer_email, actor)
 
 
 def _grid_slot(office: Office, start: datetime, *, now: datetime, policy: rules.Policy) -> rules.GridSlot:
@@ -144,14 +147,27 @@ def _ensure_slot(office: Office, grid: rules.GridSlot) -> None:
     )
 
 
+_TAKE_PLACE_SQL = (
+    'UPDATE "appointments_slot" SET "booked" = "booked" + 1'
+    ' WHERE "office_id" = %s AND "starts_at" = %s AND "booked" < "capacity"'
+    ' RETURNING "id", "starts_at", "ends_at", "capacity", "booked"'
+)
+
+
 def _take_place(office: Office, grid: rules.GridSlot) -> Slot:
-    """Take one place in the slot or raise Conflict. Call inside atomic."""
-    taken = Slot.objects.filter(office=office, starts_at=grid.start, booked__lt=F("capacity")).update(
-        booked=F("booked") + 1
-    )
-    if not taken:
+    """Take one place in the slot or raise Conflict. Call inside atomic.
+
+    The database holds the rule: UPDATE … SET booked = booked + 1 WHERE booked < capacity, and the
+    `slot_never_over_capacity` check. The row comes back from the same statement (RETURNING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_PLACE_SQL, [office.pk, grid.start])
+        row = cursor.fetchone()
+    if row is None:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
-    return Slot.objects.get(office=office, starts_at=grid.start)
+    slot_id, starts_at, ends_at, capacity, booked = row
+    slot = Slot(id=slot_id, office=office, starts_at=starts_at, ends_at=ends_at, capacity=capacity, booked=booked)
+    slot._state.adding = False
+    return slot
 
 
 def _new_code() -> str:
@@ -200,7 +216,6 @@ def _check_office(actor: User, customer: User, office: Office, other_office_reas
     return reason[:300]
 
 
-@transaction.atomic
 def appointment_book(
     *, actor: User, office_code: str, start: datetime, reason_code: str, customer_email: str | None = None,
     notes: str = "", other_office_reason: str = "", now: datetime | None = None,
@@ -208,45 +223,58 @@ def appointment_book(
     """Book a free appointment for the actor (a customer) or for a named customer (representative, staff)."""
     now = now or timezone.now()
     customer = _customer_for(actor, customer_email)
-    office = Office.objects.filter(code=(office_code or "").strip().upper()).first()
+    office = office_by_code(office_code or "")  # the directory in memory (offices.jurisdiction)
     if office is None:
         raise ApplicationError.for_field("office", str(OFFICE_NOT_FOUND).format(code=office_code), code="unknown_office")
     start = _aware(start, office)
-    # Cheap early answer for the many who lose a race, before anything else is read; the conditional
-    # UPDATE below is the real guard. (Only an existing, full slot row answers here.)
-    if Slot.objects.filter(office=office, starts_at=start, booked__gte=F("capacity")).exists():
+    # Cheap early answer for the many who lose a race, before a transaction is even begun; the
+    # conditional UPDATE in _book is the real guard. The same read says whether the slot's row exists.
+    slot_row = Slot.objects.filter(office=office, starts_at=start).order_by().values_list("booked", "capacity").first()
+    if slot_row is not None and slot_row[0] >= slot_row[1]:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
-    reason = AppointmentReason.objects.filter(code=reason_code, is_active=True).first()
+    return _book(actor=actor, customer=customer, office=office, start=start, slot_exists=slot_row is not None,
+                 reason_code=reason_code, notes=notes, other_office_reason=other_office_reason, now=now)
+
+
+@transaction.atomic
+def _book(*, actor: User, customer: User, office: Office, start: datetime, slot_exists: bool, reason_code: str,
+          notes: str, other_office_reason: str, now: datetime) -> Appointment:
+    reason = selectors.active_reason(reason_code)
     if reason is None or (office.is_international and not reason.international):
         raise ApplicationError.for_field("reason", str(UNKNOWN_REASON), code="unknown_reason")
     elsewhere = _check_office(actor, customer, office, other_office_reason)
     policy = selectors.policy_for(office)
     grid = _grid_slot(office, start, now=now, policy=policy)
-    User.objects.select_for_update().filter(pk=customer.pk).first()  # one booking at a time per customer
+    User.objects.select_for_update().filter(pk=customer.pk).values_list("pk").first()  # one booking at a time per customer
     mine = Appointment.objects.filter(customer=customer, status=AppointmentStatus.BOOKED, starts_at__gt=now)
     starts = list(mine.values_list("starts_at", flat=True))
     if grid.start in starts:
         raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
     if len(starts) >= policy.max_active_per_customer:
         raise Conflict(str(rules.ACTIVE_LIMIT).format(count=policy.max_active_per_customer), code="active_limit")
-    _ensure_slot(office, grid)
+    if not slot_exists:
+        _ensure_slot(office, grid)
     slot = _take_place(office, grid)
     appointment = Appointment(
         office=office, slot=slot, starts_at=slot.starts_at, ends_at=slot.ends_at, customer=customer,
         booked_by=actor, reason=reason, notes=notes.strip()[:500], other_office_reason=elsewhere,
     )
-    for attempt in range(5):
+    # One statement, no savepoint: INSERT … ON CONFLICT DO NOTHING; a confirmation code already taken
+    # (about one in 10^15) draws another. The customer's lock and the check above rule out the other
+    # unique rule (one booking per customer per slot).
+    for _attempt in range(5):
         appointment.confirmation_code = _new_code()
-        try:
-            with transaction.atomic():
-                appointment.save()
+        if insert_unless_conflict(appointment):
             break
-        except IntegrityError:
-            if attempt == 4:
-                raise
+    else:
+        raise Conflict(str(rules.ALREADY_BOOKED_THEN), code="already_booked")
+    under: dict[str, int | None] = {}
+    if actor.role == Role.REPRESENTATIVE:  # under the representation on record (customer_by_email found it)
+        under = {"representation": active_representations(actor).filter(customer=customer).order_by(
+            "-all_cases", "id").values_list("pk", flat=True).first()}
     audit_record(actor=actor, action="appointment.booked", target=appointment, customer=customer.pk,
                  starts_at=appointment.starts_at.isoformat(), office=office.code,
-                 **({"other_office_reason": elsewhere} if elsewhere else {}))
+                 **({"other_office_reason": elsewhere} if elsewhere else {}), **under)
     _notify(appointment, "booked", "0")
     return appointment
 
@@ -314,7 +342,8 @@ def appointment_reschedule(
 
 
 def _staff_transition(
-    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None
+    *, actor: User, appointment_id: int | str, expected: str, new: str, stamp: str | None, now: datetime | None,
+    audit: str = "",
 ) -> Appointment:
     now = now or timezone.now()
     appointment = selectors.appointment_get_for_user(actor, appointment_id)
@@ -332,7 +361,7 @@ def _staff_transition(
             current = Appointment.objects.get(pk=appointment.pk)
             raise Conflict(str(STALE).format(status=current.get_status_display().lower()), code="stale")
         appointment.refresh_from_db()
-        audit_record(actor=actor, action=f"appointment.{new}", target=appointment)
+        audit_record(actor=actor, action=audit or f"appointment.{new}", target=appointment)
     return appointment
 
 
@@ -349,6 +378,18 @@ def appointment_mark_no_show(*, actor: User, appointment_id: int | str, now: dat
 def appointment_complete(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
     return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.CHECKED_IN,
                              new=AppointmentStatus.COMPLETED, stamp="completed_at", now=now)
+
+
+def appointment_undo_no_show(*, actor: User, appointment_id: int | str, now: datetime | None = None) -> Appointment:
+    """A no-show marked by mistake (the customer was in the waiting room): back to booked, the same day only."""
+    now = now or timezone.now()
+    appointment = selectors.appointment_get_for_user(actor, appointment_id)
+    tz = appointment.office.time_zone
+    if appointment.status == AppointmentStatus.NO_SHOW and (
+            now.astimezone(tz).date() != appointment.starts_at.astimezone(tz).date()):
+        raise Conflict(str(UNDO_NOT_TODAY), code="not_today")
+    return _staff_transition(actor=actor, appointment_id=appointment_id, expected=AppointmentStatus.NO_SHOW,
+                             new=AppointmentStatus.BOOKED, stamp=None, now=now, audit="appointment.no_show_undone")
 
 
 def appointment_reminders_send(*, now: datetime | None = None) -> int:

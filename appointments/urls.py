@@ -13,5 +13,7 @@ urlpatterns = [
     path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="reschedule"),
     path("appointments/<int:pk>/calendar.ics", views.appointment_calendar, name="calendar"),
     path("staff/appointments/", views.staff_day, name="staff_day"),
+    path("staff/appointments/print/", views.staff_day_print, name="staff_day_print"),
+    path("staff/appointments/<int:pk>/no-show/confirm/", views.staff_no_show_confirm, name="staff_no_show_confirm"),
     path("staff/appointments/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
 ]

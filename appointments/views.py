@@ -1,8 +1,9 @@
 """Server-rendered appointment pages. Each view parses, calls one service or selector, renders."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import access
 from core.errors import ApplicationError, Forbidden, NotFound
 from core.http import AuthenticatedHttpRequest
 from core.models import Role, User
@@ -38,7 +40,7 @@ def _booking_customer(request: AuthenticatedHttpRequest) -> tuple[User | None, C
     if not lookup.is_bound or not lookup.is_valid():
         return None, lookup
     try:
-        return customer_by_email(lookup.cleaned_data["customer"]), lookup
+        return customer_by_email(lookup.cleaned_data["customer"], request.user), lookup
     except ApplicationError as exc:
         form_add_application_error(lookup, exc)
         return None, lookup
@@ -234,21 +236,57 @@ def _require_office_staff(request: AuthenticatedHttpRequest) -> Office:
     return request.user.office
 
 
+def _office_day_context(request: AuthenticatedHttpRequest, office: Office) -> dict[str, Any]:
+    """The chosen day (within the schedule's horizon; today otherwise, with the field's error), its
+    neighbours, its appointments, and the lookup's matches."""
+    now = timezone.now()
+    first, last = selectors.office_day_range(office, now=now)
+    today = now.astimezone(office.time_zone).date()
+    form = StaffDayForm(request.GET or None, initial={"date": today}, first=first, last=last)
+    valid = not form.is_bound or form.is_valid()
+    day: date = (form.cleaned_data.get("date") if form.is_bound and valid else None) or today
+    query = form.cleaned_data.get("q", "") if form.is_bound and valid else ""
+    previous, following = day - timedelta(days=1), day + timedelta(days=1)
+    return {
+        "office": office, "day": day, "today": today, "form": form, "valid": valid,
+        "appointments": list(selectors.office_day(office, day)),
+        "previous": previous if previous >= first else None, "next": following if following <= last else None,
+        "lookup_query": query, "matches": selectors.office_lookup(office, query, first=first, last=last),
+    }
+
+
 @login_required
 def staff_day(request: AuthenticatedHttpRequest) -> HttpResponse:
     office = _require_office_staff(request)
-    today = timezone.now().astimezone(office.time_zone).date()
-    form = StaffDayForm(request.GET or None, initial={"date": today})
-    day: date = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
-    appointments = selectors.office_day(office, day)
-    return render(request, "appointments/staff_day.html",
-                  {"office": office, "day": day, "form": form, "appointments": appointments,
-                   "lookup": CustomerLookupForm()})
+    context = _office_day_context(request, office)
+    context["lookup"] = CustomerLookupForm()
+    return render(request, "appointments/staff_day.html", context, status=200 if context["valid"] else 400)
+
+
+@login_required
+def staff_day_print(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The day's list to print: the same rows as the office day, with room to sign."""
+    office = _require_office_staff(request)
+    context = _office_day_context(request, office)
+    return render(request, "appointments/staff_day_print.html", context, status=200 if context["valid"] else 400)
+
+
+@login_required
+def staff_no_show_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A no-show is asked for twice: this page says who and when, and its button marks it."""
+    _require_office_staff(request)
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    if not access.acts_for_office(request.user, appointment.office_id):
+        raise NotFound(str(selectors.APPOINTMENT_NOT_FOUND))
+    return render(request, "appointments/staff_no_show_confirm.html", {
+        "appointment": appointment, "office": appointment.office,
+        "day": appointment.starts_at.astimezone(appointment.office.time_zone).date(), "q": request.GET.get("q", "")})
 
 
 _STAFF_ACTIONS = {
     "check-in": services.appointment_check_in,
     "no-show": services.appointment_mark_no_show,
+    "undo-no-show": services.appointment_undo_no_show,
     "complete": services.appointment_complete,
     "cancel": services.appointment_cancel,
 }
@@ -257,18 +295,29 @@ _STAFF_ACTIONS = {
 @login_required
 @require_POST
 def staff_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Check in, no-show (after its confirmation page), undo a no-show, complete, cancel; back to the day
+    shown before (the posted `date` and lookup `q`), whatever the outcome."""
     _require_office_staff(request)
     service = _STAFF_ACTIONS.get(action)
     if service is None:
         raise Forbidden(_("Unknown action."))
+    back = {key: request.POST.get(key, "").strip() for key in ("date", "q") if request.POST.get(key, "").strip()}
+    if action == "no-show" and request.POST.get("confirm") != "yes":
+        url = reverse("appointments:staff_no_show_confirm", args=[pk])
+        return redirect(f"{url}?{urlencode({'q': back['q']})}" if back.get("q") else url)
     try:
         appointment = service(actor=request.user, appointment_id=pk)
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise
         messages.error(request, exc.message)
-        return redirect("appointments:staff_day")
+        return redirect(_day_url(back))
     messages.success(request, _("%(code)s is now %(status)s.") % {
         "code": appointment.confirmation_code, "status": appointment.get_status_display().lower()})
-    local_day = appointment.starts_at.astimezone(appointment.office.time_zone).date()
-    return redirect(f"{reverse('appointments:staff_day')}?date={local_day.isoformat()}")
+    if "date" not in back:
+        back["date"] = appointment.starts_at.astimezone(appointment.office.time_zone).date().isoformat()
+    return redirect(_day_url(back))
+
+
+def _day_url(params: dict[str, str]) -> str:
+    return f"{reverse('appointments:staff_day')}?{urlencode(params)}" if params else reverse("appointments:staff_day")

@@ -68,8 +68,33 @@ def reference_data(*, schedules: bool = True) -> int:
     return created
 
 
+# A figure is a claim only on a quiet machine: above this 1-minute load average at start, no target is claimed.
+QUIET_LOAD = 1.0
+_load_at_start: list[float] = []
+
+
 def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def note_load_at_start() -> float:
+    """Record the 1-minute load average now as the run's start (print_header does it). Returns it."""
+    load = os.getloadavg()[0]
+    _load_at_start[:] = [load]
+    return load
+
+
+def quiet_at_start() -> bool:
+    return bool(_load_at_start) and _load_at_start[0] <= QUIET_LOAD
+
+
+def verdict(met: bool) -> str:
+    """"met" or "short" for a target, on a machine that was quiet at start; otherwise the figure stands
+    but no claim is made: "not claimed (… load …)" says which way it went."""
+    if quiet_at_start():
+        return "met" if met else "short"
+    load = f"{_load_at_start[0]:.2f}" if _load_at_start else "unknown"
+    return f"not claimed (load {load} at start > {QUIET_LOAD:.1f}; would be {'met' if met else 'short'})"
 
 
 def one(cursor, query: str, params=None, row: bool = False):  # the first row, or its first value
@@ -89,13 +114,21 @@ def print_header(title: str, server: str, dbname: str, *, all_cpus: bool = False
         with connection.cursor() as cursor:
             database = f"Postgres {one(cursor, 'SHOW server_version')}"
     cpus = f"{os.cpu_count()} CPUs" if all_cpus else f"{len(os.sched_getaffinity(0))} cores"
+    load = note_load_at_start()
     print(title)
-    print(f"  machine: {cpus} (load average {load_average()}), Python {sys.version.split()[0]}, Django {django.get_version()}")
+    print(f"  machine: {cpus} (load average at start {load_average()}), Python {sys.version.split()[0]}, "
+          f"Django {django.get_version()}")
+    if load > QUIET_LOAD:
+        print(f"  NOTE: load {load:.2f} > {QUIET_LOAD:.1f} at start: the figures are printed, no target is claimed.")
     print(f"  database: {database} at {server}/{dbname} (DEBUG={settings.DEBUG}){settings_note}")
 
 
 def print_load_at_end(what: str = "rates") -> None:
     print(f"load average at end: {load_average()} (other work on the machine skews the {what})")
+    if not quiet_at_start():
+        start = f"{_load_at_start[0]:.2f}" if _load_at_start else "not recorded"
+        print(f"load at start was {start} (> {QUIET_LOAD:.1f}): no target is claimed from this run; rerun on a quiet "
+              f"machine.")
 
 
 def cpu_seconds(pid: int | None) -> float:

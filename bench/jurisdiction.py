@@ -9,14 +9,20 @@ Measures, in one process (one "worker"), on Postgres:
      per worker, 0 queries);
   3. the same requests to a bare view that returns the same JSON bytes through the same middleware, and the
      ratio API ÷ bare (what jurisdiction itself costs per request);
-  4. an If-None-Match request: 304 with no body.
+  4. an If-None-Match request: 304 with no body;
+  5. orjson against DRF's JSONRenderer: the API again with DRF's renderer (before) and orjson (after).
 Every answer must be an office, a stated ambiguity with candidates, or a stated reason; failures exit non-zero.
+Targets (met/short, claimed only when the load was ≤ 1.0 at start): lookups ≥ 5,000/s, API ≥ 1,000 req/s,
+0 queries per request, API ÷ bare ≥ 0.75 ("near a bare view").
 
 Run from the project root:  .venv/bin/python bench/jurisdiction.py   (or `make bench`)
+  --requests N   API requests per measurement (default 3,000)
+  --profile      also profile 1,000 API requests (pyinstrument) and print where the time goes
 DATABASE_URL selects the database (Postgres only; default postgres://postgres@127.0.0.1:5432/portal_bench).
 CACHE_URL (redis://…) makes the version check go to a shared Redis, as in production; default: local memory.
 """
 
+import argparse
 import io
 import os
 import random
@@ -29,10 +35,19 @@ from pathlib import Path
 _BENCH = Path(__file__).resolve().parent
 sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resolve() != _BENCH)]
 
-from bench._common import django_setup, ensure_database, print_header, print_load_at_end, reference_data  # noqa: E402
+from bench._common import (  # noqa: E402
+    django_setup,
+    ensure_database,
+    print_header,
+    print_load_at_end,
+    reference_data,
+    verdict,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 ZIP_COUNT, API_COUNT, SEED = 10_000, 3_000, 20240601
+LOOKUP_TARGET, API_TARGET, RATIO_TARGET = 5_000, 1_000, 0.75
+API = "/api/v1/jurisdiction/"
 
 
 def random_zips(count: int, seed: int) -> list[str]:
@@ -87,7 +102,21 @@ def directory_reload_seconds() -> float:
     return elapsed
 
 
+def api_rate(handler, zips: list[str]) -> float:
+    """API requests per second over `zips` (after 200 warm-up requests)."""
+    for zip5 in zips[:200]:
+        wsgi_get(handler, API, f"zip={zip5}")
+    started = time.perf_counter()
+    for zip5 in zips:
+        wsgi_get(handler, API, f"zip={zip5}")
+    return len(zips) / (time.perf_counter() - started)
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Jurisdiction lookups and GET /api/v1/jurisdiction/ per worker.")
+    parser.add_argument("--requests", type=int, default=API_COUNT, help=f"API requests per measurement ({API_COUNT:,})")
+    parser.add_argument("--profile", action="store_true", help="profile 1,000 API requests with pyinstrument")
+    args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     server, dbname = ensure_database(url, "jurisdiction.py")
     django_setup(url)
@@ -148,7 +177,7 @@ def main() -> int:
     queries_per_lookup = len(ctx.captured_queries) / 1000
 
     # 2. The API on a warm index (warm-up: the first 200 requests).
-    api_zips = zips[:API_COUNT]
+    api_zips = zips[:args.requests]
     for zip5 in api_zips[:200]:
         wsgi_get(handler, "/api/v1/jurisdiction/", f"zip={zip5}")
     api_failures: list[tuple[str, str]] = []
@@ -172,6 +201,27 @@ def main() -> int:
         wsgi_get(handler, "/bare/", f"zip={zip5}")
     bare_per_s = len(api_zips) / (time.perf_counter() - started)
 
+    # orjson (what the API uses) against DRF's JSONRenderer, in the same run.
+    from rest_framework.renderers import JSONRenderer
+
+    from offices.api.views import JurisdictionApi
+
+    orjson_renderers = JurisdictionApi.renderer_classes
+    JurisdictionApi.renderer_classes = [JSONRenderer]
+    drf_json_per_s = api_rate(handler, api_zips)
+    JurisdictionApi.renderer_classes = orjson_renderers
+    orjson_per_s = api_rate(handler, api_zips)
+
+    profile_text = ""
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for zip5 in api_zips[:1000]:
+                wsgi_get(handler, API, f"zip={zip5}")
+        profile_text = profiler.output_text(unicode=True, show_all=False, color=False)
+
     # 5 (below). A full directory load into empty tables, as a transactional test does after each flush.
     reload_s = directory_reload_seconds()
 
@@ -183,19 +233,25 @@ def main() -> int:
     not_modified, empty = wsgi_get(handler, "/api/v1/jurisdiction/", f"zip={api_zips[0]}", {"HTTP_IF_NONE_MATCH": etag})
 
     print(f"index build:                 {build_ms:10,.0f} ms (offices, ~2,000 county rules, channels)")
-    print(f"selector for_zip:            {lookups_per_s:10,.0f} lookups/s over {len(zips):,} ZIPs (target >= 5,000)")
+    ratio = api_per_s / bare_per_s
+    print(f"selector for_zip:            {lookups_per_s:10,.0f} lookups/s over {len(zips):,} ZIPs "
+          f"(target >= {LOOKUP_TARGET:,}: {verdict(lookups_per_s >= LOOKUP_TARGET)})")
     print(f"  latency per lookup:        p50 {cuts[49]:.4f} ms, p95 {cuts[94]:.4f} ms")
-    print(f"  SQL queries per lookup:    {queries_per_lookup:.2f} (sample of 1,000; target 0)")
+    print(f"  SQL queries per lookup:    {queries_per_lookup:.2f} (sample of 1,000; target 0: {verdict(queries_per_lookup == 0)})")
     print(f"  answers:                   {', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}")
-    print(f"API /api/v1/jurisdiction/:   {api_per_s:10,.0f} requests/s per worker over {len(api_zips):,} ZIPs "
-          f"(target >= 1,000)")
-    print(f"  SQL queries per request:   {queries_per_request:.2f} (sample of 200; target 0)")
+    print(f"API {API}:   {api_per_s:10,.0f} requests/s per worker over {len(api_zips):,} ZIPs "
+          f"(target >= {API_TARGET:,}: {verdict(api_per_s >= API_TARGET)})")
+    print(f"  SQL queries per request:   {queries_per_request:.2f} (sample of 200; target 0: {verdict(queries_per_request == 0)})")
     print(f"bare view, same JSON:        {bare_per_s:10,.0f} requests/s")
-    print(f"ratio (API ÷ bare view):     {api_per_s / bare_per_s:.2f}")
+    print(f"ratio (API ÷ bare view):     {ratio:.2f} (target >= {RATIO_TARGET}: {verdict(ratio >= RATIO_TARGET)})")
     print(f"If-None-Match:               {not_modified} ({len(empty)} bytes)")
+    print(f"JSON rendering:              DRF JSONRenderer {drf_json_per_s:,.0f} req/s, orjson {orjson_per_s:,.0f} req/s "
+          f"(× {orjson_per_s / drf_json_per_s:.2f})")
     print(f"directory load, empty tables: {reload_s:9.2f} s (what a browser test pays after each flush; rolled back)")
     print(f"\ncorrectness: {len(zips) - len(failures):,}/{len(zips):,} lookups answered; "
           f"{len(api_zips) - len(api_failures):,}/{len(api_zips):,} API requests returned 200")
+    if profile_text:
+        print("\nprofile of 1,000 API requests (pyinstrument):\n" + profile_text)
     print_load_at_end()
     for zip5, reason in failures + api_failures:
         print(f"  FAIL {zip5}: {reason}")

@@ -48,6 +48,7 @@ from bench._common import (  # noqa: E402
     print_header,
     print_load_at_end,
     reference_data,
+    verdict,
     window_sql,
     windows_mismatches,
 )
@@ -144,7 +145,7 @@ def nothing_due(cursor, now, label: str, pid: int | None) -> float:
     runs = [timed_sweep(now, pid) for _ in range(RUNS)]
     times = [r["wall"] * 1000 for r in runs]
     print(f"  {label}: {RUNS} sweeps, median {statistics.median(times):.1f} ms, max {max(times):.1f} ms; target ≤ "
-          f"{NOTHING_DUE_TARGET_MS:.0f} ms: {'met' if max(times) <= NOTHING_DUE_TARGET_MS else 'missed'}")
+          f"{NOTHING_DUE_TARGET_MS:.0f} ms: {verdict(max(times) <= NOTHING_DUE_TARGET_MS)}")
     check(all(r["moved"] == r["result"].notifications_owed == 0 for r in runs), f"{label}: nothing moved, nothing owed")
     for statement in [s for s, _t in runs[-1]["queries"] if s.startswith("UPDATE")]:
         with transaction.atomic():
@@ -206,7 +207,7 @@ def main() -> int:
     result, wall, moved = a["result"], a["wall"], a["moved"]
     wal, fpi, checkpoints = (x - y for x, y in zip(one(cursor, WAL_STATS, row=True), before, strict=True))
     print(f"  escalation_sweep wall time: {wall:.2f} s   target ≤ {ALL_DUE_TARGET_S:.0f} s: "
-          f"{'met' if wall <= ALL_DUE_TARGET_S else 'missed'}")
+          f"{verdict(wall <= ALL_DUE_TARGET_S)}")
     print(f"    transaction (BEGIN … COMMIT): {a['tx']:.2f} s; after-commit enqueue (SELECT of the ids, {len(enqueued):,} "
           f"ids in Celery tasks to memory://): {wall - a['tx']:.2f} s")
     print(f"    Postgres backend CPU {a['cpu']:.1f} s of {wall:.1f} s; WAL {wal / 2**20:,.0f} MiB ({fpi:,} full-page images), "
@@ -257,8 +258,8 @@ def main() -> int:
           f"÷ UPDATE: {sweep_rate / update_rate:.2f} (the sweep also sets sweep_batch, writes {result.notifications_owed:,} "
           "outbox rows and enqueues their delivery)")
 
-    c_ok = ["met" if ms <= NOTHING_DUE_TARGET_MS else "missed" for ms in c_max]
-    print(f"\ntargets: all due ≤ {ALL_DUE_TARGET_S:.0f} s {'met' if wall <= ALL_DUE_TARGET_S else 'missed'} ({wall:.1f} s); "
+    c_ok = [verdict(ms <= NOTHING_DUE_TARGET_MS) for ms in c_max]
+    print(f"\ntargets: all due ≤ {ALL_DUE_TARGET_S:.0f} s {verdict(wall <= ALL_DUE_TARGET_S)} ({wall:.1f} s); "
           f"nothing due ≤ {NOTHING_DUE_TARGET_MS:.0f} ms: before A {c_ok[0]} ({c_max[0]:.1f} ms), right after A {c_ok[1]} "
           f"({c_max[1]:.1f} ms), after VACUUM ANALYZE {c_ok[2]} ({c_max[2]:.1f} ms)")
     print(f"correctness: {len(FAILURES)} failed checks; ", end="")

@@ -83,3 +83,19 @@ def may_see_protected(user: Any, office_id: int | None) -> bool:
 def may_report_on_reads(user: Any) -> bool:
     """The accounting of disclosures (who read which case) is for admins."""
     return bool(user.is_authenticated and user.role == Role.ADMIN)
+
+
+def may_record_g28(user: Any) -> bool:
+    """A Form G-28 on file is recorded by the office staff who hold cases, HQ and admins."""
+    return bool(user.is_authenticated and user.role in (Role.OFFICE_STAFF, Role.HQ_OSCO, Role.ADMIN))
+
+
+def is_representative(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.REPRESENTATIVE)
+
+
+def may_act_for(user: Any, representation: Any, receipt_number: str = "") -> bool:
+    """A representative acts for a customer only under an active representation on record that
+    covers the case (all the customer's cases, or the named receipt number)."""
+    return bool(is_representative(user) and representation is not None and representation.representative_id == user.pk
+                and representation.covers(receipt_number))

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import AuditEvent, CustomerProfile, Notification, User
+from .models import AuditEvent, CustomerProfile, Notification, Representation, User
 from .notifications import notifications_release_held
 
 
@@ -64,3 +64,18 @@ class NotificationAdmin(admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         released = notifications_release_held(list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{released} held e-mail(s) will be sent again by the next requeue run.")
+
+
+@admin.register(Representation)
+class RepresentationAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "representative", "status", "source", "all_cases", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["customer__email", "representative__email"]
+    raw_id_fields = ["customer", "representative", "recorded_by", "withdrawn_by"]
+
+    # Representations change only through their services (audited, the other side told).
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -10,5 +10,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import session_signed_in
+        from .observability import metrics_register
 
         user_logged_in.connect(session_signed_in, dispatch_uid="core.session_signed_in")
+        metrics_register()

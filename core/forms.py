@@ -1,5 +1,10 @@
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -21,6 +26,26 @@ def uswds_classes(form: forms.BaseForm) -> None:
         else:
             css = "usa-input"
         widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
+class QuickSelect(forms.Select):
+    """A menu rendered in Python with the markup of Django's select templates: a long menu (250 countries)
+    cost a template render per option, most of the directory page's time."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = widget["optgroups"]
+        if any(group_name for group_name, _options, _index in groups):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's templates
+        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for _name, group, _index in groups:
+            for option in group:
+                extra = option["attrs"]
+                more = " selected" if extra == {"selected": True} else "" if not extra else flatatt(extra)
+                parts.append(f'<option value="{conditional_escape(option["value"])}"{more}>'
+                             f'{conditional_escape(option["label"])}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  # every value and label is escaped above
 
 
 class PortalForm(forms.Form):
@@ -107,3 +132,47 @@ class SecondFactorForm(PortalForm):
 class SearchForm(PortalForm):
     q = forms.CharField(label=_("Search this site"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
+
+
+def _receipt_list(value: str) -> list[str]:
+    return [part for part in value.replace(",", " ").split() if part]
+
+
+class RepresentationForm(PortalForm):
+    """The customer names a representative, or a representative asks a customer; the same scope."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    all_cases = forms.BooleanField(label=_("All cases, now and later"), required=False)
+    receipt_numbers = forms.CharField(
+        label=_("Receipt numbers it covers"), required=False, max_length=400,
+        help_text=_("One or more, separated by spaces or commas, such as EAC2290123456. Leave empty with all cases."),
+    )
+
+    def __init__(self, *args, representative: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = (_("The customer's e-mail address") if representative
+                                      else _("Your representative's e-mail address"))
+
+    def clean_receipt_numbers(self) -> list[str]:
+        return _receipt_list(self.cleaned_data.get("receipt_numbers") or "")
+
+
+class G28Form(PortalForm):
+    receipt_number = forms.CharField(label=_("Receipt number"), max_length=20)
+    customer_email = forms.EmailField(label=_("Customer's e-mail address"))
+    representative_email = forms.EmailField(label=_("Representative's e-mail address"))
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        uswds_classes(self)
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        uswds_classes(self)

@@ -23,6 +23,19 @@ def error_page(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "404.html" if status == 404 else "error.html", {"message": message}, status=status)
 
 
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer (Django sets Referrer-Policy and Cross-Origin-Opener-Policy
+    itself, django-csp the Content-Security-Policy)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY)
+        return response
+
+
 class ApplicationErrorMiddleware:
     """Web pages: a service error that a view did not handle becomes a page with its status.
 
@@ -63,7 +76,7 @@ class NullCharacterMiddleware:
 
 # Paths an unverified staff session may still reach: the second step itself, signing out, the
 # language switch, static files and the health check.
-SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz")
+SECOND_STEP_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz", "/readyz")
 SESSION_SIGNED_IN_AT = "portal_signed_in_at"
 SESSION_SEEN_AT = "portal_seen_at"
 
@@ -74,6 +87,9 @@ def session_signed_in(sender: object, request: HttpRequest | None, user: object,
     session = getattr(request, "session", None)
     if session is not None:
         session[SESSION_SIGNED_IN_AT] = session[SESSION_SEEN_AT] = time.time()
+
+
+SEEN_WRITE_SECONDS = 30
 
 
 class StaffSessionMiddleware:
@@ -112,8 +128,11 @@ class StaffSessionMiddleware:
                 return JsonResponse({"detail": message, "code": "session_expired"}, status=401)
             messages.info(request, message)
             return redirect_to_login(request.get_full_path(), reverse("core:login"))
-        session[SESSION_SEEN_AT] = now
-        session.set_expiry(int(settings.PORTAL_STAFF_IDLE.total_seconds()))
+        # Written at most every SEEN_WRITE_SECONDS: a session write per request was a database UPDATE on every
+        # staff page (issue 16); the idle limit is then kept to within that many seconds.
+        if SESSION_SEEN_AT not in session or now - seen_at >= SEEN_WRITE_SECONDS:
+            session[SESSION_SEEN_AT] = now
+            session.set_expiry(int(settings.PORTAL_STAFF_IDLE.total_seconds()))
         return None
 
     def _second_step(self, request: HttpRequest) -> HttpResponse:

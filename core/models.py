@@ -253,3 +253,61 @@ class CacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.cache_key
+
+
+class RepresentationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the customer to confirm")
+    ACTIVE = "active", _("On record")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RepresentationSource(models.TextChoices):
+    CUSTOMER = "customer", _("Named by the customer")
+    REPRESENTATIVE = "representative", _("Asked for by the representative")
+    G28 = "g28", _("Form G-28 recorded by USCIS staff")
+    MIGRATED = "migrated", _("Earlier link, to be confirmed by the customer")
+
+
+class Representation(BaseModel):
+    """A representation on record: the representative acts for the customer only while it is active,
+    and only for the cases it covers (all the customer's, or the named receipt numbers).
+
+    Active when the customer names the representative, confirms the representative's request (or an
+    earlier link), or staff record a Form G-28; either side may withdraw it."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations")
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations_held")
+    status = models.CharField(max_length=12, choices=RepresentationStatus.choices, default=RepresentationStatus.PENDING)
+    source = models.CharField(max_length=16, choices=RepresentationSource.choices)
+    all_cases = models.BooleanField(default=False)
+    # Upper-case receipt numbers (three letters and ten digits), comma-free; empty with all_cases.
+    receipt_numbers = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "representative"], condition=~Q(status="withdrawn"),
+                name="representation_one_open_per_pair"),
+            models.CheckConstraint(condition=~Q(customer=models.F("representative")), name="representation_not_self"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "active", "withdrawn"]),
+                                   name="representation_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Representation {self.pk}: {self.representative} for {self.customer} ({self.status})"
+
+    @property
+    def scope_text(self) -> str:
+        return str(_("All cases")) if self.all_cases else ", ".join(self.receipt_numbers)
+
+    def covers(self, receipt_number: str) -> bool:
+        return self.status == RepresentationStatus.ACTIVE and (
+            self.all_cases or (bool(receipt_number) and receipt_number.upper() in self.receipt_numbers))

@@ -56,6 +56,8 @@ PAGES: dict[str, PageInfo] = {
                             description=_("An account lets you book appointments and file service requests online."),
                             keywords=_("register, sign up, new account")),
     "core:profile": PageInfo(_("My account"), "core:dashboard", staff_parent="core:home"),
+    "core:representation": PageInfo(_("Representation"), "core:profile"),
+    "core:g28": PageInfo(_("Record a Form G-28"), "core:home"),
     "offices:find": PageInfo(
         _("Find my office"), "core:home", public=True,
         description=_("The field office that serves your ZIP code, or the international office for your country."),
@@ -93,6 +95,8 @@ PAGES: dict[str, PageInfo] = {
     "appointments:cancel": PageInfo(_("Cancel appointment"), "appointments:detail"),
     "appointments:reschedule": PageInfo(_("Reschedule appointment"), "appointments:detail"),
     "appointments:staff_day": PageInfo(_("Office day"), "core:home"),
+    "appointments:staff_day_print": PageInfo(_("Printable day list"), "appointments:staff_day"),
+    "appointments:staff_no_show_confirm": PageInfo(_("Mark as a no-show?"), "appointments:staff_day"),
     "service_requests:list": PageInfo(
         _("My service requests"), "core:dashboard", staff_parent="service_requests:queue", public=True,
         description=_("Follow your service requests and the dates you may escalate them (sign-in required)."),
@@ -110,10 +114,12 @@ PAGES: dict[str, PageInfo] = {
     "service_requests:service_center_inquiry": PageInfo(_("Write to the service center"), "service_requests:detail"),
     "service_requests:hq_inquiry": PageInfo(_("Contact headquarters"), "service_requests:detail"),
     "service_requests:queue": PageInfo(_("Service request queue"), "core:home"),
+    "service_requests:mine": PageInfo(_("My requests"), "service_requests:queue"),
     "service_requests:file_for_caller": PageInfo(_("File a service request for a caller"), "core:home"),
     "service_requests:dashboard": PageInfo(_("Service request dashboard"), "core:home"),
     "inquiries:list": PageInfo(_("Inquiries"), "core:home"),
     "inquiries:new": PageInfo(_("Record an inquiry"), "inquiries:list"),
+    "inquiries:mine": PageInfo(_("My inquiries"), "inquiries:list"),
     "inquiries:reports": PageInfo(_("Inquiry reports"), "inquiries:list"),
     "contact_center:identity_check": PageInfo(_("Verify a caller"), "core:home"),
     "contact_center:lookup": PageInfo(_("Find the caller's request"), "contact_center:identity_check"),
@@ -157,8 +163,9 @@ _INQUIRIES = NavLink(_("Inquiries"), "inquiries:list")
 _CONTACT_CENTER = (
     NavLink(_("Record an inquiry"), "inquiries:new"),
     NavLink(_("Verify a caller"), "contact_center:identity_check"),
-    _INQUIRIES,
+    NavLink(_("My inquiries"), "inquiries:mine"),
     NavLink(_("File for a caller"), "service_requests:file_for_caller"),
+    NavLink(_("Requests I filed"), "service_requests:list"),
     NavLink(_("Appointments"), "appointments:list"),
 )
 
@@ -168,7 +175,8 @@ PRIMARY_BY_ROLE: dict[str, tuple[NavLink, ...]] = {
     Role.REPRESENTATIVE: _CUSTOMER,
     Role.NCSC_TIER1: _CONTACT_CENTER,
     Role.NCSC_TIER2: _CONTACT_CENTER,
-    Role.OFFICE_STAFF: (_QUEUE, NavLink(_("Office day"), "appointments:staff_day"), _INQUIRIES, _STAFF_DASHBOARD),
+    Role.OFFICE_STAFF: (_QUEUE, NavLink(_("My requests"), "service_requests:mine"),
+                        NavLink(_("Office day"), "appointments:staff_day"), _INQUIRIES, _STAFF_DASHBOARD),
     Role.HQ_OSCO: (_QUEUE, _STAFF_DASHBOARD),
     Role.ADMIN: (_STAFF_DASHBOARD, _QUEUE, _INQUIRIES, NavLink(_("Case reads"), "contact_center:case_reads"),
                  NavLink(_("Site administration"), "admin:index")),

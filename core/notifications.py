@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .db import insert_unless_conflict
 from .models import Notification, NotificationStatus, User
 
 logger = logging.getLogger(__name__)
@@ -116,13 +117,10 @@ def notification_queue(
         language = profile.preferred_language if profile is not None else settings.LANGUAGE_CODE
     row = Notification(kind=kind, user=user, to_email=to_email, language=language, template=template,
                        context=context_dump(context), dedupe_key=dedupe_key)
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
+    if not insert_unless_conflict(row):  # one statement, no savepoint; the only unique rule is the dedupe key
         if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None  # already owed: exactly once
-        raise
+        raise IntegrityError(f"notification {kind} to {to_email} refused by a unique rule")
     from .tasks import notification_send
 
     pk = row.pk
@@ -246,7 +244,8 @@ def notifications_requeue(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:REQUEUE_LIMIT]
     )
     _enqueue_chunks(ids)
-    logger.info("notifications requeue: enqueued=%s held=%s", len(ids), held)
+    logger.info("notifications requeue: enqueued=%s held=%s", len(ids), held,
+                extra={"enqueued": len(ids), "held": held})
     return len(ids)
 
 

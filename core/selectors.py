@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from .errors import ApplicationError
-from .models import CUSTOMER_ROLES, AuditEvent, User
+from .models import CUSTOMER_ROLES, AuditEvent, Role, User
 
 NO_SUCH_CUSTOMER = _("No customer account has that e-mail address.")
 
@@ -13,8 +13,14 @@ def user_with_profile(user_id: int) -> User:
     return User.objects.select_related("profile", "office").get(pk=user_id)
 
 
-def customer_by_email(email: str) -> User:
-    """The customer (or representative) account with this e-mail; a field error on `customer` if none."""
+def customer_by_email(email: str, actor: User | None = None) -> User:
+    """The customer (or representative) account with this e-mail; a field error on `customer` if none.
+    A representative names only a customer they represent now (core.representation), and gets the
+    same field error for an unknown address and an unrepresented customer."""
+    if actor is not None and actor.is_authenticated and actor.role == Role.REPRESENTATIVE:
+        from .representation import represented_customer
+
+        return represented_customer(actor, email)[0]
     customer = User.objects.select_related("profile").filter(
         email__iexact=(email or "").strip(), role__in=list(CUSTOMER_ROLES)
     ).first()

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -212,6 +213,7 @@ def api_token_issue(*, user: User, second_factor: bool = False) -> tuple[AuthTok
     keep = AuthToken.objects.filter(user=user).order_by("-created").values_list("digest", flat=True)[
         : settings.PORTAL_API_TOKENS_PER_USER]
     AuthToken.objects.filter(user=user).exclude(digest__in=list(keep)).delete()
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # not on each request (core.api.authentication)
     audit_record(actor=user, action="api_token.issued", target=user, token=instance.token_key[:8])
     return instance, secret
 
@@ -294,7 +296,23 @@ CASE_VIEWED = "case.viewed"
 
 def case_read_record(*, actor: User, request: models.Model, screen: str, **data: Any) -> AuditEvent | None:
     """A staff member saw a case's details: who, when, which case and through which screen. Customers
-    reading their own case are not recorded."""
+    reading their own case are not recorded; a representative's read names the representation it
+    was made under (the one covering the case)."""
+    if access.is_representative(actor):
+        from .representation import representation_for_case
+
+        customer, receipt = getattr(request, "customer", None), getattr(request, "receipt_number", "")
+        under = getattr(request, "representation", None)
+        if customer is None:
+            return None
+        representation = under if (under is not None and under.representative_id == actor.pk
+                                    and under.status == "active") else None
+        try:
+            representation = representation or representation_for_case(actor, customer, receipt)
+        except ApplicationError:
+            return None
+        return audit_record(actor=actor, action="representative.read", target=request, screen=screen,
+                            reference_number=getattr(request, "reference_number", ""), representation=representation.pk)
     if not access.is_staff_member(actor):
         return None
     return audit_record(actor=actor, action=CASE_VIEWED, target=request, screen=screen,

@@ -205,10 +205,10 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     return response
 
 
-def address_limit(request: HttpRequest, scope: str, limit: int, window: timedelta) -> None:
-    """Count one use of `scope` (sign-up, password reset) from the client's address; refuse with
-    429 past `limit` in `window`. Web and API call this with the same scope, so they share it."""
-    key = f"portal:limit:{scope}:{client_ip(request)}"
+def address_limit(request: HttpRequest, scope: str, limit: int, window: timedelta, *, key: str = "") -> None:
+    """Count one use of `scope` (sign-up, password reset) from the client's address (or for `key`);
+    refuse with 429 past `limit` in `window`. Web and API call this with the same scope, so they share it."""
+    key = f"portal:limit:{scope}:{key or client_ip(request)}"
     if _count(key, int(window.total_seconds())) > limit:
         seconds = _seconds_left(key)
         raise TooManyAttempts(
@@ -223,5 +223,9 @@ def signup_counted(request: HttpRequest) -> None:
     address_limit(request, "signup", settings.PORTAL_SIGNUP_LIMIT, timedelta(hours=1))
 
 
-def password_reset_counted(request: HttpRequest) -> None:
+def password_reset_counted(request: HttpRequest, email: str) -> None:
+    """One password-reset request from this client address and for this e-mail address (known or
+    not: the same count, the same answer); web form and API share both limits."""
     address_limit(request, "password-reset", settings.PORTAL_PASSWORD_RESET_LIMIT, timedelta(hours=1))
+    address_limit(request, "password-reset-account", settings.PORTAL_PASSWORD_RESET_ACCOUNT_LIMIT, timedelta(hours=1),
+                  key=_digest((email or "").strip().lower()))

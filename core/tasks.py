@@ -28,7 +28,8 @@ def notifications_send(notification_ids: list[int]) -> int:
             sent += notifications.notification_deliver(notification_id)
         except Exception:  # noqa: BLE001 - recorded on the row; notifications_requeue retries it
             logger.warning("notification %s will be retried by the requeue job", notification_id)
-    logger.info("notifications sent: %s of %s", sent, len(notification_ids))
+    logger.info("notifications sent: %s of %s", sent, len(notification_ids),
+                extra={"sent": sent, "asked": len(notification_ids)})
     return sent
 
 

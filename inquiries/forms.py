@@ -9,6 +9,7 @@ from service_requests.models import RequestType
 from .models import ExpediteCriterion, InquiryChannel, Topic, Triage
 from .rules import GUIDE_TOPICS
 from .selectors import redirect_topic_choices
+from .services import NOT_MET
 
 
 class ContactGuideForm(PortalForm):
@@ -34,7 +35,10 @@ class RecordInquiryForm(PortalForm):
                                                              if c[0] != InquiryChannel.SELF_SERVICE])
     customer = forms.EmailField(label=_("Customer account e-mail"), required=False,
                                 help_text=_("If the person has an account."))
-    contact_name = forms.CharField(label=_("Name"), required=False, max_length=150)
+    contact_name = forms.CharField(
+        label=_("Name"), required=False, max_length=150,
+        help_text=_("A name alone is enough when the inquiry is not about a specific case. Leave it empty only for "
+                    "an anonymous misconduct report or at an outreach event."))
     contact_email = forms.EmailField(label=_("E-mail"), required=False)
     contact_phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     receipt_number = forms.CharField(label=_("Receipt number"), required=False, max_length=20)
@@ -59,7 +63,7 @@ class RecordInquiryForm(PortalForm):
         cast(forms.ChoiceField, self.fields["redirect_topic"]).choices = [("", _("Not another agency's matter")), *redirect_topic_choices()]
         cast(forms.ChoiceField, self.fields["expedite_criterion"]).choices = [("", _("Not an expedite request"))] + [
             (c.code, c.label) for c in ExpediteCriterion.objects.filter(is_current=True)
-        ]
+        ] + [(NOT_MET, _("None of these: record the request as not met"))]
 
 
 class OverrideForm(PortalForm):

@@ -99,6 +99,9 @@ class Inquiry(BaseModel):
     expedite_criterion = models.ForeignKey(ExpediteCriterion, null=True, blank=True, on_delete=models.PROTECT,
                                            related_name="+")
     expedite_evidence = models.TextField(blank=True)
+    # An expedite request: met (a criterion was named, a service request filed), not met (none applies: the
+    # reason read out to the caller is in `outcome`), or null (not an expedite).
+    expedite_met = models.BooleanField(null=True, blank=True)
     override_reason = models.CharField(max_length=500, blank=True)
     overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+")
@@ -130,6 +133,8 @@ class Inquiry(BaseModel):
                                    name="inquiry_redirect_has_agency"),
             models.CheckConstraint(condition=Q(triage=models.F("suggested_triage")) | ~Q(override_reason=""),
                                    name="inquiry_override_has_reason"),
+            models.CheckConstraint(condition=~Q(expedite_met=True) | Q(expedite_criterion__isnull=False),
+                                   name="inquiry_expedite_met_names_criterion"),
         ]
 
     def __str__(self) -> str:

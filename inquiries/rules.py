@@ -181,3 +181,32 @@ def guide_topic(outcome: GuideOutcome) -> str:
     if outcome.kind == "agency":
         return Topic.OTHER_AGENCY
     return _GUIDE_CHANNEL_TOPIC.get(outcome.code, Topic.OTHER)
+
+
+# Who must be named (§B.2, Chapter 6): a caller may stay anonymous when reporting misconduct or at a community
+# outreach event (no case is discussed there); a name alone does for anything not about a specific case; a
+# case-specific inquiry needs an account, or a name with an e-mail or phone number to answer it.
+ANONYMOUS_ALLOWED = "anonymous"
+NAME_ONLY_ALLOWED = "name_only"
+NEEDS_CONTACT = "needs_contact"
+
+
+def contact_requirement(*, channel: str, is_case_specific: bool, misconduct_alleged: bool) -> str:
+    if misconduct_alleged or (channel == InquiryChannel.OUTREACH_EVENT and not is_case_specific):
+        return ANONYMOUS_ALLOWED
+    if not is_case_specific:
+        return NAME_ONLY_ALLOWED
+    return NEEDS_CONTACT
+
+
+def contact_missing(*, channel: str, is_case_specific: bool, misconduct_alleged: bool, has_account: bool,
+                    name: str, email: str, phone: str) -> str | None:
+    """Which requirement a recorded contact fails (one of the three above), or None when it is enough."""
+    if has_account or channel == InquiryChannel.SELF_SERVICE:
+        return None
+    need = contact_requirement(channel=channel, is_case_specific=is_case_specific,
+                               misconduct_alleged=misconduct_alleged)
+    named, reachable = bool(name.strip()), bool(email.strip() or phone.strip())
+    if need == ANONYMOUS_ALLOWED or (need == NAME_ONLY_ALLOWED and named) or (named and reachable):
+        return None
+    return need

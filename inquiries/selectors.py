@@ -86,3 +86,23 @@ def fcr_report(scope: QuerySet[Inquiry], *, by: str) -> list[FcrRow]:
 def triage_report(scope: QuerySet[Inquiry], *, by: str) -> list[dict]:
     group = {"channel": "channel", "office": "office__code"}[by]
     return list(scope.values(group, "triage").annotate(n=Count("id")).order_by(group, "triage"))
+
+
+def contact_kind_report(scope: QuerySet[Inquiry], *, by: str) -> list[dict]:
+    """Inquiries by who was named (account; name with e-mail or phone; name only; anonymous), one query."""
+    group = {"channel": "channel", "office": "office__code"}[by]
+    no_name, no_reach = Q(customer__isnull=True, contact_name=""), Q(contact_email="", contact_phone="")
+    return list(scope.exclude(channel="self_service").values(group).annotate(
+        account=Count("id", filter=Q(customer__isnull=False)),
+        reachable=Count("id", filter=Q(customer__isnull=True) & ~Q(contact_name="") & ~no_reach),
+        name_only=Count("id", filter=Q(customer__isnull=True) & ~Q(contact_name="") & no_reach),
+        anonymous=Count("id", filter=no_name),
+    ).order_by(group))
+
+
+def expedite_report(scope: QuerySet[Inquiry], *, by: str) -> list[dict]:
+    """Expedite requests met (a criterion, a service request filed) and not met, one query."""
+    group = {"channel": "channel", "office": "office__code"}[by]
+    return list(scope.filter(expedite_met__isnull=False).values(group).annotate(
+        met=Count("id", filter=Q(expedite_met=True)), not_met=Count("id", filter=Q(expedite_met=False)),
+    ).order_by(group))

@@ -20,6 +20,13 @@ from .models import ExpediteCriterion, FaxPermission, Inquiry, InquiryChannel, T
 
 STAFF_ONLY = _("Only Contact Center agents and office staff record inquiries.")
 NEED_A_CONTACT = _("Say who is asking: a customer account, or a name with an e-mail or phone number.")
+NEED_A_NAME = _("Give at least the person's name. Only misconduct reports and outreach events may be anonymous.")
+NOT_MET = "none"  # the expedite_criterion value for "meets none of the criteria"
+NOT_MET_SCRIPT = _(
+    "Your request does not meet any of the criteria USCIS uses to expedite a case: {criteria}. Your case stays in "
+    "normal processing. If your situation changes, contact us again with evidence that it meets one of them."
+)
+NOT_MET_NEEDS_WHY = _("Note what the customer described, so the record shows why no criterion applies.")
 CHOOSE_AGENCY = _("Choose which agency's matter this is.")
 CHOOSE_CRITERION = _("Choose the expedite criterion the customer meets, from the current list.")
 DESCRIBE_EVIDENCE = _("Note the evidence the customer offers for the expedite.")
@@ -46,9 +53,12 @@ def inquiry_record(
         raise Forbidden(str(STAFF_ONLY))
     now = now or timezone.now()
     receipt = sr_services.receipt_normalize(receipt_number)
-    if customer is None and not (contact_name.strip() and (contact_email.strip() or contact_phone.strip())):
-        if channel != InquiryChannel.SELF_SERVICE:
-            raise ApplicationError.for_field("contact_name", str(NEED_A_CONTACT))
+    missing = rules.contact_missing(
+        channel=channel, is_case_specific=is_case_specific, misconduct_alleged=misconduct_alleged,
+        has_account=customer is not None, name=contact_name, email=contact_email, phone=contact_phone)
+    if missing is not None:
+        message = NEED_A_NAME if missing == rules.NAME_ONLY_ALLOWED else NEED_A_CONTACT
+        raise ApplicationError.for_field("contact_name", str(message))
     contact = rules.Contact(channel, topic, is_case_specific, dissatisfied, misconduct_alleged, text, redirect_topic)
     suggestion = rules.triage(contact, selectors.redirect_rules())
     final, kind, topic_code = suggestion.triage, suggestion.complaint_kind, suggestion.redirect_topic
@@ -63,30 +73,43 @@ def inquiry_record(
         redirect = selectors.redirect_topic_get(topic_code or redirect_topic)
         if redirect is None:
             raise ApplicationError.for_field("redirect_topic", str(CHOOSE_AGENCY))
-    criterion = None
-    if final == Triage.EXPEDITE:
+    criterion, met = None, None
+    if final == Triage.EXPEDITE and expedite_criterion == NOT_MET:
+        # Recorded as not met: no service request; the caller is told why, in the words below.
+        if not (expedite_evidence.strip() or text.strip()):
+            raise ApplicationError.for_field("expedite_evidence", str(NOT_MET_NEEDS_WHY))
+        met, outcome = False, "\n\n".join(part for part in (expedite_not_met_script(), outcome.strip()) if part)
+    elif final == Triage.EXPEDITE:
         criterion = ExpediteCriterion.objects.filter(code=expedite_criterion, is_current=True).first()
         if criterion is None:
             raise ApplicationError.for_field("expedite_criterion", str(CHOOSE_CRITERION))
         if not expedite_evidence.strip():
             raise ApplicationError.for_field("expedite_evidence", str(DESCRIBE_EVIDENCE))
+        met = True
     inquiry = Inquiry.objects.create(
         channel=channel, customer=customer, contact_name=contact_name.strip(), contact_email=contact_email.strip().lower(),
         contact_phone=contact_phone.strip(), receipt_number=receipt, topic=topic, is_case_specific=is_case_specific,
         dissatisfied=dissatisfied, misconduct_alleged=misconduct_alleged, text=text.strip(), office=actor.office,
         taken_by=actor, suggested_triage=suggestion.triage, triage=final, complaint_kind=kind if final == Triage.COMPLAINT else "",
         redirect_agency=redirect.agency if redirect else None, redirect_topic=redirect,
-        expedite_criterion=criterion, expedite_evidence=expedite_evidence.strip(),
+        expedite_criterion=criterion, expedite_evidence=expedite_evidence.strip(), expedite_met=met,
         override_reason=override_reason.strip() if final != suggestion.triage else "",
         overridden_by=actor if final != suggestion.triage else None,
         resolved_at_first_contact=resolved_at_first_contact, outcome=outcome.strip(), created_at=now,
         repeat_of_id=_first_contact(customer, receipt, topic, now),
     )
-    audit_record(actor=actor, action="inquiry.recorded", target=inquiry, triage=final, suggested=suggestion.triage)
-    if final == Triage.EXPEDITE:
+    audit_record(actor=actor, action="inquiry.recorded", target=inquiry, triage=final, suggested=suggestion.triage,
+                 **({"expedite_met": met} if met is not None else {}))
+    if met:
         assert criterion is not None  # an expedite is refused above without one
         _file_request(actor, inquiry, "expedite", f"Expedite ({criterion.label}). Evidence: {inquiry.expedite_evidence}")
     return inquiry
+
+
+def expedite_not_met_script() -> str:
+    """What the agent reads out when an expedite request meets none of the current criteria (their labels)."""
+    labels = [c.label for c in ExpediteCriterion.objects.filter(is_current=True).order_by("code")]
+    return str(NOT_MET_SCRIPT).format(criteria="; ".join(labels))
 
 
 def _first_contact(customer: User | None, receipt: str, topic: str, now: datetime) -> int | None:

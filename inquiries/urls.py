@@ -7,6 +7,7 @@ app_name = "inquiries"
 urlpatterns = [
     path("contact/guide/", views.contact_guide, name="guide"),
     path("staff/inquiries/", views.inquiry_list, name="list"),
+    path("staff/inquiries/mine/", views.inquiry_list, {"mine": True}, name="mine"),
     path("staff/inquiries/new/", views.inquiry_new, name="new"),
     path("staff/inquiries/reports/", views.inquiry_reports, name="reports"),
     path("staff/inquiries/<int:pk>/", views.inquiry_detail, name="detail"),

@@ -65,13 +65,17 @@ def _require_staff(request: AuthenticatedHttpRequest) -> None:
 
 
 @login_required
-def inquiry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def inquiry_list(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpResponse:
+    """The office's inquiries, or (`mine`) the ones the signed-in agent recorded."""
     _require_staff(request)
-    inquiry_filter = InquiryFilter(request.GET or None, queryset=selectors.inquiry_list_for_user(request.user))
+    scope = selectors.inquiry_list_for_user(request.user)
+    if mine:
+        scope = scope.filter(taken_by=request.user)
+    inquiry_filter = InquiryFilter(request.GET or None, queryset=scope)
     valid = not inquiry_filter.is_bound or inquiry_filter.is_valid()
     page, query = paginate(request, inquiry_filter.qs if valid else inquiry_filter.queryset.none())
-    return render(request, "inquiries/list.html", {"filter": inquiry_filter, "page": page, "query": query},
-                  status=200 if valid else 400)
+    return render(request, "inquiries/list.html", {"filter": inquiry_filter, "page": page, "query": query,
+                                                   "mine": mine}, status=200 if valid else 400)
 
 
 @login_required
@@ -88,7 +92,7 @@ def inquiry_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             email = data.pop("customer", "")
             try:
-                customer = customer_by_email(email) if email else None
+                customer = customer_by_email(email, request.user) if email else None
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 return render(request, "inquiries/new.html", context, status=400)
@@ -194,7 +198,13 @@ def inquiry_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
         for r in selectors.triage_report(scope, by=by)
     ]
     fcr_rows = [(row, channels.get(row.key, row.key)) for row in fcr]
+
+    def label(row: dict) -> str:
+        return str(channels.get(row.get("channel") or "", row.get("office__code") or "—"))
+
+    contacts = [{**r, "group": label(r)} for r in selectors.contact_kind_report(scope, by=by)]
+    expedites = [{**r, "group": label(r)} for r in selectors.expedite_report(scope, by=by)]
     return render(request, "inquiries/reports.html", {
-        "by": by, "fcr": fcr_rows, "triage": triage_rows, "weeks": weeks,
+        "by": by, "fcr": fcr_rows, "triage": triage_rows, "weeks": weeks, "contacts": contacts, "expedites": expedites,
         "chart_height": max(len(weeks), 1) * 28 + 10,
     })

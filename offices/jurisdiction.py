@@ -5,7 +5,9 @@ Jurisdiction is read on every page that needs an office and changes only when an
 so it is answered from an in-process index. The index is rebuilt when the version number in the
 shared cache changes; every write to a rule, an office or its hours bumps that version when its
 transaction commits (and marks this process's index stale at once), so the next lookup in any
-worker sees the edit.
+worker sees the edit. A web request reads that version once (offices.middleware). What is derived
+from the index, or from data whose edits bump the same version (appointment policies, schedule blocks
+and reasons: appointments.signals), is kept in the index's memo until it is rebuilt.
 
 Where the data does not decide — a county split between offices with no ZIP rule, a ZIP the
 database gives no county — the answer says so and lists the candidates; it never picks one.
@@ -14,9 +16,11 @@ database gives no county — the answer says so and lists the candidates; it nev
 import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple, TypeVar
 
 from django.db import connection, transaction
@@ -155,6 +159,7 @@ class JurisdictionIndex:
     region_names: dict[str, dict[str, str]] = field(default_factory=dict)
     closures: dict[int, frozenset] = field(default_factory=dict)
     agency_closures: frozenset = frozenset()
+    closures_since: date = date.max  # the closures above are complete from this day on
     provisional: bool = False
     memo: dict[tuple, object] = field(default_factory=dict)
 
@@ -183,6 +188,7 @@ def build_index(version: object) -> JurisdictionIndex:
     ):
         closures[office_id].add(day)
     index.closures = {office_id: frozenset(days) for office_id, days in closures.items()}
+    index.closures_since = today - timedelta(days=1)
     index.agency_closures = frozenset(AgencyClosure.objects.filter(date__gte=today - timedelta(days=1)).values_list(
         "date", flat=True
     ))
@@ -215,8 +221,34 @@ _lock = threading.Lock()
 _state: dict[str, object] = {"index": None, "dirty": False}
 
 
-def current_version() -> object:
+_UNREAD = object()
+# Inside `one_version_read()` (every web request: offices.middleware), the shared version is read once.
+_request_version: ContextVar[list[object] | None] = ContextVar("jurisdiction_request_version", default=None)
+
+
+def _read_version() -> object:
     return cache_call(lambda shared: shared.get(VERSION_KEY))
+
+
+def current_version() -> object:
+    scoped = _request_version.get()
+    if scoped is None:
+        return _read_version()
+    if scoped[0] is _UNREAD:
+        scoped[0] = _read_version()
+    return scoped[0]
+
+
+@contextmanager
+def one_version_read() -> Iterator[None]:
+    """Read the shared version at most once inside the block (one request): an edit committed by another
+    process is seen by the next request, and a request's lookups cost one cache round trip, not one each.
+    An edit made in this process marks the index stale at once, whatever the block holds."""
+    token = _request_version.set([_UNREAD])
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
 
 
 def index() -> JurisdictionIndex:
@@ -243,7 +275,16 @@ def index() -> JurisdictionIndex:
 
 def _bump_version() -> None:
     # Run after the commit: a cache that is down must not turn a committed edit into an error.
-    cache_call(lambda shared: shared.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
+    version = uuid.uuid4().hex
+    cache_call(lambda shared: shared.set(VERSION_KEY, version, timeout=None))
+    scoped = _request_version.get()
+    if scoped is not None:  # the rest of this request sees its own edit under the new version
+        scoped[0] = version
+
+
+def _edit_pending() -> bool:
+    """This connection's open transaction changed indexed data (its version bump waits for the commit)."""
+    return any(callback[1] is _bump_version for callback in connection.run_on_commit)
 
 
 def invalidate() -> None:
@@ -400,9 +441,13 @@ MEMO_LIMIT = 20_000
 
 
 def memo(key: tuple, build: "Callable[[], T]") -> "T":
-    """A value derived from the index (such as an office serialized for the API), kept until the index is
-    rebuilt; `key` must hold everything the value depends on."""
+    """A value derived from the index or from data whose edits invalidate it (such as an office serialized
+    for the API, or an office's booking policy and schedule), kept until the index is rebuilt; `key` must
+    hold everything the value depends on. Inside a transaction that edited such data nothing is kept
+    (it may roll back)."""
     store = index().memo
+    if key not in store and _edit_pending():
+        return build()
     if key not in store:
         if len(store) >= MEMO_LIMIT:
             store.clear()

@@ -140,8 +140,12 @@ def office_closed_days(office: Office, first: date, last: date) -> set[date]:
     and days outside the office's opening and closing dates."""
     years = tuple(range(first.year, last.year + 1))
     days = set(closed_holidays(years=years, host_country=office.country.code))  # type: ignore[attr-defined]  # a Country, typed as str by django-stubs
-    days |= set(AgencyClosure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
-    days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
+    idx = jurisdiction.index()
+    if first >= idx.closures_since:  # the index holds every closure from then on: no query
+        days |= {day for day in jurisdiction.closed_days(office) if first <= day <= last}
+    else:
+        days |= set(AgencyClosure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
+        days |= set(OfficeClosure.objects.filter(office=office, date__range=(first, last)).values_list("date", flat=True))
     day = first
     while day <= last:
         if not office.is_operating_on(day):

@@ -27,7 +27,8 @@ def _changed(sender: type, **kwargs: object) -> None:
     jurisdiction.invalidate()
 
 
-def connect() -> None:
-    for model in INDEXED_MODELS:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"jurisdiction-save-{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"jurisdiction-delete-{model.__name__}")
+def connect(models: tuple[type, ...] = INDEXED_MODELS, uid: str = "jurisdiction") -> None:
+    """Invalidate the index on every save and delete of `models` (appointments.signals adds its own)."""
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete-{model.__name__}")

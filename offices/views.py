@@ -9,7 +9,7 @@ from core.web import paginate
 
 from . import jurisdiction, selectors
 from .filters import ContactChannelFilter, OfficeFilter
-from .models import Audience
+from .models import Audience, OfficeType
 
 
 def office_find(request: HttpRequest) -> HttpResponse:
@@ -63,10 +63,12 @@ def office_directory(request: HttpRequest) -> HttpResponse:
     status = 200 if office_filter.is_bound is False or office_filter.is_valid() else 400
     queryset = office_filter.qs if status == 200 else selectors.office_list().none()
     page, query = paginate(request, queryset)
+    types = {value: str(label) for value, label in OfficeType.choices}  # looked up once a page, not once a row
     return render(
         request,
         "offices/directory.html",
-        {"filter": office_filter, "page": page, "query": query},
+        {"filter": office_filter, "page": page, "query": query,
+         "rows": [(office, types.get(office.office_type, office.office_type)) for office in page]},
         status=status,
     )
 

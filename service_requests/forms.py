@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm, overseas_country_choices
+from core.widgets import FastSelect
 from offices.models import CASE_HOLDING_TYPES, Agency, Office
 
 from .models import CaseClass, Channel, RequestType
@@ -115,3 +116,24 @@ class InquiryForm(PortalForm):
         label=_("Your message (optional)"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your reference number and receipt number are included for you."),
     )
+
+
+class BulkForm(PortalForm):
+    """One reason for several ticked requests on the queue page (the `ref` checkboxes)."""
+
+    action = forms.ChoiceField(label=_("With the ticked requests"), widget=FastSelect,
+                               choices=[("close", _("Close them")), ("transfer", _("Transfer them"))])
+    to_office = forms.ChoiceField(label=_("Transfer to"), required=False, widget=FastSelect)
+    reason = forms.CharField(label=_("Reason (for all of them)"), max_length=1000)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        offices = Office.objects.filter(office_type__in=sorted(CASE_HOLDING_TYPES)).order_by("office_type", "name")
+        cast(forms.ChoiceField, self.fields["to_office"]).choices = [("", _("Choose an office"))] + [
+            (code, f"{name} ({code})") for code, name in offices.values_list("code", "name")
+        ]
+
+
+class SavedFilterForm(PortalForm):
+    name = forms.CharField(label=_("Name this view"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)

@@ -79,6 +79,10 @@ class ServiceRequest(BaseModel):
     representative = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="represented_requests"
     )
+    # The representation on record the representative filed under.
+    representation = models.ForeignKey(
+        "core.Representation", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -106,10 +110,19 @@ class ServiceRequest(BaseModel):
     hq_inquiry_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     relocated_to = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The officer working the request (staff only: customers see the office, never a name). Taking
+    # is a conditional UPDATE … WHERE assigned_to IS NULL, so of two officers at once one wins.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_requests"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        permissions = [("view_protected", "Can see VAWA, T and U requests (8 U.S.C. § 1367) at their office")]
+        permissions = [
+            ("view_protected", "Can see VAWA, T and U requests (8 U.S.C. § 1367) at their office"),
+            ("assign_requests", "Can assign requests to officers at their office (supervisor)"),
+        ]
         indexes = [
             # The staff queue: an office's open requests, oldest first within a type.
             models.Index(
@@ -118,6 +131,9 @@ class ServiceRequest(BaseModel):
             ),
             models.Index(fields=["current_office", "status", "created_at"], name="sr_office_status_idx"),
             models.Index(fields=["customer", "created_at"], name="sr_customer_idx"),
+            # "My requests": an officer's open requests.
+            models.Index(fields=["assigned_to", "created_at"], name="sr_assigned_open_idx",
+                         condition=Q(status__in=["open", "answered"], assigned_to__isnull=False)),
             # Service-center queues: inbound inquiries by how long they have waited.
             models.Index(fields=["current_office", "service_center_inquiry_at"], name="sr_sc_inquiry_idx",
                          condition=Q(service_center_inquiry_at__isnull=False, status="open")),
@@ -301,3 +317,18 @@ class ServiceRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SavedFilter(BaseModel):
+    """A staff member's named queue view: the query string of the queue page (filters, search, sort)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_unique_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name

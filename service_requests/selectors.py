@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core import access
 from core.errors import NotFound
 from core.models import CONTACT_CENTER_ROLES, Role, User
+from core.representation import represented_filter
 from offices.models import ContactChannel, OfficeType
 
 from . import windows
@@ -29,14 +30,17 @@ REQUEST_NOT_FOUND = _("No service request with that reference number is yours to
 
 
 def service_request_list_for_user(user: User) -> QuerySet[ServiceRequest]:
-    """Customers: their own (or as representative). Agents: those they filed. Office staff: those
+    """Customers: their own. Representatives: those of customers they represent now, in the cases
+    the representation covers. Agents: those they filed. Office staff: those
     now at their office. HQ OSCO: those escalated to HQ. Admins: all. Staff see VAWA, T and U
     requests only with the view_protected permission (core.access.may_see_protected)."""
     base = ServiceRequest.objects.select_related("current_office", "customer")
     if not user.is_authenticated:
         return base.none()
-    if user.role in (Role.CUSTOMER, Role.REPRESENTATIVE):
-        return base.filter(Q(customer=user) | Q(representative=user))
+    if user.role == Role.CUSTOMER:
+        return base.filter(customer=user)
+    if user.role == Role.REPRESENTATIVE:  # only under a representation on record, in the cases it covers
+        return base.filter(represented_filter(user))
     if not access.holds_protected_permission(user):  # the office rule follows from each role's scope below
         base = base.exclude(case_class__in=CONFIDENTIAL_CLASSES)
     if user.role == Role.ADMIN:
@@ -264,3 +268,100 @@ def customer_recent_responses(user: User, *, limit: int = 5) -> list[ServiceRequ
             request__in=service_request_list_for_user(user), kind=EventKind.RESPONSE, visible_to_customer=True,
         ).select_related("request").order_by("-created_at", "-id")[:limit]
     )
+
+
+# The staff queue as the page and the CSV show it: only these columns, no model instances, labels looked up
+# once per page (the page is the office's busiest read; per-row work dominated its cost).
+QUEUE_COLUMNS = ("reference_number", "request_type", "status", "channel", "priority", "receipt_number",
+                 "created_at", "service_center_inquiry_at", "hq_inquiry_at", "escalation__answer_due_at",
+                 "assigned_to_id", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username")
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    reference_number: str
+    type_label: str
+    status: str
+    status_label: str
+    channel_label: str
+    priority: bool
+    receipt_number: str
+    created_at: datetime
+    age: str
+    inquiry: str  # how long the customer's inquiry has waited ("HQ: 3 days"), or ""
+    answer_due_on: date | None
+    overdue: bool
+    due: bool
+    holder_id: int | None
+    holder: str
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    from .models import Channel, RequestType, Status
+
+    return {"type": {k: str(v) for k, v in RequestType.choices}, "status": {k: str(v) for k, v in Status.choices},
+            "channel": {k: str(v) for k, v in Channel.choices}}
+
+
+def queue_values(queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest, dict[str, Any]]:
+    return queryset.select_related(None).values(*QUEUE_COLUMNS)
+
+
+def queue_rows(values: Any, *, now: datetime) -> list[QueueRow]:
+    """Rows of `queue_values(...)` (a page of them) for the page: one pass, translations looked up once."""
+    from django.utils.translation import ngettext
+
+    labels, ages, rows = _labels(), {}, []
+    hq = str(_("HQ"))
+
+    def age(at: datetime | None) -> str:
+        if at is None:
+            return ""
+        days = max((now - at).days, 0)
+        if days not in ages:
+            ages[days] = ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else str(_("today"))
+        return ages[days]
+
+    for v in values:
+        due_at = v["escalation__answer_due_at"]
+        is_open = v["status"] == "open"
+        inquiry = f"{hq}: {age(v['hq_inquiry_at'])}" if v["hq_inquiry_at"] else age(v["service_center_inquiry_at"])
+        holder = ""
+        if v["assigned_to_id"]:
+            holder = f"{v['assigned_to__first_name']} {v['assigned_to__last_name']}".strip() or v["assigned_to__username"]
+        rows.append(QueueRow(
+            v["reference_number"], labels["type"].get(v["request_type"], v["request_type"]), v["status"],
+            labels["status"].get(v["status"], v["status"]), labels["channel"].get(v["channel"], v["channel"]),
+            v["priority"], v["receipt_number"], v["created_at"], age(v["created_at"]), inquiry,
+            windows.due_day(due_at) if due_at else None, bool(is_open and due_at and due_at <= now),
+            bool(is_open and due_at and due_at > now), v["assigned_to_id"], holder,
+        ))
+    return rows
+
+
+EXPORT_LIMIT = 10_000
+EXPORT_HEADER = ("Reference number", "Type", "Status", "Channel", "Priority", "Receipt number", "Customer",
+                 "Customer e-mail", "Filed", "Answer by", "Held by", "Office")
+
+
+def queue_export_rows(queryset: QuerySet[ServiceRequest]) -> Any:
+    """The filtered queue as CSV rows (at most EXPORT_LIMIT), streamed from one query."""
+    labels = _labels()
+    values = queryset.select_related(None).values_list(
+        "reference_number", "request_type", "status", "channel", "priority", "receipt_number", "customer__first_name",
+        "customer__last_name", "customer__email", "contact_name", "contact_email", "created_at",
+        "escalation__answer_due_at", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+        "current_office__code")[:EXPORT_LIMIT]
+    for (ref, kind, status, channel, priority, receipt, first, last, email, contact, contact_email, created, due,
+         h_first, h_last, h_user, office) in values.iterator(chunk_size=2000):
+        yield (ref, labels["type"].get(kind, kind), labels["status"].get(status, status),
+               labels["channel"].get(channel, channel), "yes" if priority else "", receipt,
+               f"{first} {last}".strip() if email else contact, email or contact_email,
+               created.date().isoformat(), windows.due_day(due).isoformat() if due else "",
+               (f"{h_first} {h_last}".strip() or h_user) if h_user else "", office)
+
+
+def saved_filters_for(user: User) -> QuerySet[Any]:
+    from .models import SavedFilter
+
+    return SavedFilter.objects.filter(owner=user).order_by("name", "id")

@@ -11,6 +11,8 @@ has still done its work (the rows are committed and owed), and the re-send job h
 the broker is back. Deadlines are rows, never task ETAs, so a sweep after downtime catches up by itself.
 """
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +22,13 @@ from django.utils import timezone
 
 from core.models import Notification, User
 from core.notifications import notifications_dispatch_batch_on_commit
+from core.observability import sweep_record
 
 from .models import CONFIDENTIAL_CLASSES, Escalation, ServiceRequest
 from .rules import PROTECTED_EMAIL
 from .windows import Stage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> S
     if dry_run:
         return SweepResult(now, True, window1.count(), window2.count(), 0)
     batch = uuid.uuid4().hex
+    started = time.perf_counter()
     with transaction.atomic():
         opened1 = window1.update(stage=Stage.WINDOW1_OPEN, sweep_batch=batch)
         opened2 = window2.update(stage=Stage.WINDOW2_OPEN, sweep_batch=batch)
@@ -110,4 +116,10 @@ def escalation_sweep(*, now: datetime | None = None, dry_run: bool = False) -> S
         owed = _owe_window_emails(batch=batch, now=timezone.now()) if opened1 or opened2 else 0
         if owed:
             notifications_dispatch_batch_on_commit(batch)
+    duration = time.perf_counter() - started
+    logger.info("escalation sweep: window1_opened=%s window2_opened=%s notifications_owed=%s duration_ms=%.1f",
+                opened1, opened2, owed, duration * 1000,
+                extra={"window1_opened": opened1, "window2_opened": opened2, "notifications_owed": owed,
+                       "duration_ms": round(duration * 1000, 1)})
+    sweep_record(duration=duration, window1_opened=opened1, window2_opened=opened2, notifications_owed=owed)
     return SweepResult(now, False, opened1, opened2, owed)

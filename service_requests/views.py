@@ -9,21 +9,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.csv_export import csv_response
 from core.errors import ApplicationError, Forbidden
 from core.http import AuthenticatedHttpRequest
-from core.models import CUSTOMER_ROLES, Role
+from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
 from core.selectors import customer_by_email
 from core.services import case_read_record
 from core.web import dry_run, form_add_application_error, paginate
 
-from . import dashboard, rules, selectors, services, windows
+from . import dashboard, rendering, rules, selectors, services, windows
 from .filters import QueueFilter
 from .forms import (
+    BulkForm,
     CallerFileForm,
     CloseForm,
     FileForm,
@@ -32,6 +38,7 @@ from .forms import (
     RelocateForm,
     RepresentativeFileForm,
     RespondForm,
+    SavedFilterForm,
     TransferForm,
 )
 from .models import OPEN_STATUSES, CaseClass, Channel, RequestType
@@ -42,7 +49,8 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.role in rules.REQUEST_ACTING_ROLES:
         return redirect("service_requests:queue")
     items = selectors.service_request_list_for_user(request.user).order_by("-created_at")[:100]
-    return render(request, "service_requests/list.html", {"items": items, "now": timezone.now()})
+    return render(request, "service_requests/list.html", {
+        "items": items, "now": timezone.now(), "filed_by_me": request.user.role in CONTACT_CENTER_ROLES})
 
 
 # Filing online, one question per page: (step name, its fields). The answers so far ride along as
@@ -93,7 +101,7 @@ def request_file(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _file_step(request, form_class(initial=answers), index + 1)
     data = form.cleaned_data
     try:
-        customer = customer_by_email(data["customer"]) if data.get("customer") else None
+        customer = customer_by_email(data["customer"], user) if data.get("customer") else None
         file = partial(
             services.service_request_file, actor=user, request_type=data["request_type"],
             description=data["description"], receipt_number=data["receipt_number"], a_number=data["a_number"],
@@ -143,7 +151,7 @@ def request_file_for_caller(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                customer = customer_by_email(data["customer"]) if data.get("customer") else None
+                customer = customer_by_email(data["customer"], request.user) if data.get("customer") else None
                 created = services.service_request_file(
                     actor=request.user, request_type=data["request_type"], description=data["description"],
                     receipt_number=data["receipt_number"], a_number=data["a_number"], case_class=data["case_class"], customer=customer,
@@ -182,6 +190,9 @@ def _render_detail(request: AuthenticatedHttpRequest, service_request, status: i
         "now": now,
         "inquiry_form": InquiryForm(),
     }
+    if context["is_staff_view"]:
+        context["is_supervisor"] = services.is_supervisor(user)
+        context["holder"] = services.holder_name(service_request.assigned_to) if service_request.assigned_to else ""
     if context["is_staff_view"] and service_request.status in OPEN_STATUSES:
         context.update(_staff_forms(service_request))
     context.update(extra)
@@ -237,17 +248,164 @@ def request_action(request: AuthenticatedHttpRequest, reference_number: str, act
     return redirect("service_requests:detail", reference_number=reference_number)
 
 
-@login_required
-def staff_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+def _error_text(exc: ApplicationError) -> str:
+    """A refusal as one message line: its field errors, or its message."""
+    return " ".join(m for ms in exc.fields.values() for m in ms) if exc.fields else exc.message
+
+
+def _staff_only(request: AuthenticatedHttpRequest) -> None:
     if request.user.role not in rules.REQUEST_ACTING_ROLES:
         raise Forbidden(_("This page is for office staff."))
-    base = selectors.staff_queue(request.user, open_only=not request.GET.get("status"))
-    queue_filter = QueueFilter(request.GET or None, queryset=base)
-    valid = not queue_filter.is_bound or queue_filter.is_valid()
-    page, query = paginate(request, queue_filter.qs if valid else base.none(), paginator_class=CappedCountPaginator)
-    return render(request, "service_requests/queue.html",
-                  {"filter": queue_filter, "page": page, "query": query, "now": timezone.now()},
-                  status=200 if valid else 400)
+
+
+def _filtered_queue(request: AuthenticatedHttpRequest, *, mine: bool = False) -> tuple[QueueFilter, bool]:
+    data = request.GET.copy()
+    if mine:
+        data["holder"] = "mine"
+    base = selectors.staff_queue(request.user, open_only=not data.get("status"))
+    queue_filter = QueueFilter(data or None, queryset=base, request=request)
+    return queue_filter, not queue_filter.is_bound or queue_filter.is_valid()
+
+
+@login_required
+def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpResponse:
+    """The office's queue: search, filters, sort, who holds each request, bulk actions, saved views
+    (`mine`: "my requests", the ones the signed-in officer holds). The query runs here (values only)
+    and the rows are built once per page (selectors.queue_rows)."""
+    _staff_only(request)
+    queue_filter, valid = _filtered_queue(request, mine=mine)
+    values = selectors.queue_values(queue_filter.qs if valid else queue_filter.queryset.none())
+    page, query = paginate(request, values, paginator_class=CappedCountPaginator)
+    now = timezone.now()
+    rows, labels = selectors.queue_rows(page.object_list, now=now), rendering.queue_labels()
+    language = get_language()
+
+    def filters() -> SafeString:
+        return render_to_string("service_requests/includes/queue_filters.html",
+                                {"filter": queue_filter, "mine": mine, "query": query}, request=request)
+
+    # Untouched filters show nothing of the request: the same HTML for everyone in a language.
+    filters_html = rendering.fragment(("filters", language, mine), filters) if not queue_filter.is_bound else filters()
+    version = rendering.directory_version()
+    bulk_html = rendering.fragment(
+        ("bulk", language, version),
+        lambda: render_to_string("service_requests/includes/queue_bulk.html", {"bulk_form": BulkForm()})) if rows else ""
+    return render(request, "service_requests/queue.html", {
+        "filter": queue_filter, "page": page, "query": query, "now": now, "mine": mine, "rows": rows,
+        "labels": labels, "rows_html": rendering.queue_rows_html(
+            rows, labels, reverse("service_requests:detail", args=["REF"]).removesuffix("REF/")),
+        "saved_filters": list(selectors.saved_filters_for(request.user)),
+        "save_field_html": rendering.fragment(("save", language), lambda: render_to_string(
+            "core/includes/field.html", {"field": SavedFilterForm()["name"]})),
+        "filters_html": filters_html, "bulk_html": bulk_html,
+        "office_name": rendering.office_name(request.user.office_id, version),
+    }, status=200 if valid else 400)
+
+
+@login_required
+def staff_queue_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered queue as CSV (formula-safe: see core.csv_export)."""
+    _staff_only(request)
+    queue_filter, valid = _filtered_queue(request)
+    if not valid:
+        return HttpResponse(str(queue_filter.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
+    return csv_response(selectors.EXPORT_HEADER, selectors.queue_export_rows(queue_filter.qs),
+                        f"queue-{timezone.localdate().isoformat()}.csv")
+
+
+def _back_to_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    return redirect(reverse("service_requests:queue") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def staff_queue_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Close or transfer the ticked requests with one reason: all or none."""
+    _staff_only(request)
+    form = BulkForm(request.POST)
+    references = request.POST.getlist("ref")
+    if form.is_valid():
+        try:
+            done = services.service_request_bulk(actor=request.user, reference_numbers=references,
+                                                 **form.cleaned_data)
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, ngettext("%(n)d request done.", "%(n)d requests done.", len(done)) % {
+                "n": len(done)})
+    else:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            services.saved_filter_save(owner=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The view is saved."))
+    else:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+    return _back_to_queue(request)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _staff_only(request)
+    services.saved_filter_delete(owner=request.user, pk=pk)
+    messages.success(request, _("The saved view is deleted."))
+    return redirect("service_requests:queue")
+
+
+_ASSIGNMENT: dict[str, tuple[Callable[..., Any], str]] = {
+    "take": (services.service_request_take, _("You hold this request now.")),
+    "release": (services.service_request_release, _("The request is back in the office's queue.")),
+    "assign": (services.service_request_assign, _("The request is assigned.")),
+}
+
+
+@login_required
+@require_POST
+def request_assignment(request: AuthenticatedHttpRequest, reference_number: str, step: str) -> HttpResponse:
+    service, done = _ASSIGNMENT[step]
+    extra = {"officer": request.POST.get("officer", "")} if step == "assign" else {}
+    try:
+        service(actor=request.user, reference_number=reference_number, **extra)
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, _error_text(exc))
+        service_request = selectors.service_request_get_for_user(request.user, reference_number)
+        return _render_detail(request, service_request, status=exc.status_code)
+    messages.success(request, done)
+    return redirect("service_requests:detail", reference_number=reference_number)
+
+
+@login_required
+@require_POST
+def officer_absence(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """An officer away: their requests go back to the office's queue (themselves, or a supervisor for them)."""
+    _staff_only(request)
+    try:
+        count = services.officer_absence_hand_back(actor=request.user, officer=request.POST.get("officer", ""))
+    except ApplicationError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, ngettext("%(n)d request is back in the queue.", "%(n)d requests are back in the queue.",
+                                           count) % {"n": count})
+    return redirect("service_requests:queue")
 
 
 _INQUIRIES = {

@@ -10,6 +10,7 @@ Nothing here talks to the shared Postgres (5432) or Redis (6379), and every proc
 exit (context manager, or `stop()`), even when a test fails.
 """
 
+import asyncio
 import email
 import os
 import pwd
@@ -79,6 +80,8 @@ class SmtpSink:
     host: str = LOOPBACK
     port: int = field(default_factory=free_port)
     messages: list[SinkMessage] = field(default_factory=list)
+    # Seconds each message takes to be accepted (a slow provider): a drill sets it to hold a send open.
+    delay: float = 0.0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,6 +93,8 @@ class SmtpSink:
         return f"smtp://{self.host}:{self.port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         body = parsed.get_body(preferencelist=("plain",))
@@ -337,6 +342,128 @@ class PostgresCluster(ServerProcess):
     def createdb(self, name: str) -> str:
         self.sql(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+class PgBouncer(ServerProcess):
+    """Debian's pgbouncer in transaction mode in front of `postgres`, on its own port, with a config
+    file in its own folder (it runs as the postgres user: pgbouncer refuses root)."""
+
+    name = "pgbouncer"
+
+    def __init__(self, postgres: "PostgresCluster", port: int | None = None, *, pool_size: int = 20) -> None:
+        super().__init__(Path(tempfile.mkdtemp(prefix="portal-pgbouncer-")))
+        self.postgres = postgres
+        self.port = port or free_port()
+        self.pool_size = pool_size
+        self._user = _as_postgres_user()
+        self.config = self.directory / "pgbouncer.ini"
+
+    def start(self) -> Self:
+        (self.directory / "userlist.txt").write_text('"postgres" ""\n')
+        self.config.write_text(f"""[databases]
+* = host={LOOPBACK} port={self.postgres.port}
+[pgbouncer]
+listen_addr = {LOOPBACK}
+listen_port = {self.port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {self.directory / "userlist.txt"}
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = {self.pool_size}
+server_reset_query =
+ignore_startup_parameters = extra_float_digits,options
+admin_users = postgres
+stats_users = postgres
+""")
+        self.log_path.touch()
+        if self._user:
+            for path in (self.directory, *self.directory.iterdir()):
+                os.chown(path, self._user["user"], self._user["group"])
+        return super().start()
+
+    def command(self) -> Sequence[str]:
+        return [shutil.which("pgbouncer") or "/usr/sbin/pgbouncer", str(self.config)]
+
+    def popen_options(self) -> dict[str, Any]:
+        return self._user
+
+    def ready(self) -> bool:
+        return port_open(self.port)
+
+    def url(self, dbname: str) -> str:
+        return f"postgres://postgres@{LOOPBACK}:{self.port}/{dbname}"
+
+    def show(self, what: str) -> str:
+        """SHOW <what> on pgbouncer's admin console (POOLS, STATS, CONFIG …)."""
+        result = subprocess.run([_postgres_bin("psql"), "-h", LOOPBACK, "-p", str(self.port), "-U", "postgres", "-d",
+                                 "pgbouncer", "-tAc", f"SHOW {what}"], check=True, capture_output=True, text=True,
+                                timeout=30)
+        return result.stdout.strip()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class Nginx(ServerProcess):
+    """Debian's nginx as our one proxy in front of `upstreams` (host:port), round robin, on its own
+    port with its own config, pid and temp files in `directory` (never the system service)."""
+
+    name = "nginx"
+
+    def __init__(self, directory: Path, upstreams: Sequence[str], port: int | None = None) -> None:
+        super().__init__(Path(directory))
+        self.upstreams = list(upstreams)
+        self.port = port or free_port()
+        self.config = self.directory / "nginx.conf"
+
+    def start(self) -> Self:
+        servers = "\n".join(f"    server {upstream} max_fails=0;" for upstream in self.upstreams)
+        user = "user root;" if os.geteuid() == 0 else ""
+        self.config.write_text(f"""{user}
+worker_processes 2;
+pid {self.directory / "nginx.pid"};
+error_log {self.directory / "nginx-error.log"} warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.directory / "client_body"};
+  proxy_temp_path {self.directory / "proxy"};
+  fastcgi_temp_path {self.directory / "fastcgi"};
+  uwsgi_temp_path {self.directory / "uwsgi"};
+  scgi_temp_path {self.directory / "scgi"};
+  upstream portal {{
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen {LOOPBACK}:{self.port};
+    location / {{
+      proxy_pass http://portal;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host portal.example.gov;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_set_header X-Request-ID $request_id;
+      proxy_read_timeout 60s;
+    }}
+  }}
+}}
+""")
+        return super().start()
+
+    def command(self) -> Sequence[str]:
+        return [shutil.which("nginx") or "/usr/sbin/nginx", "-c", str(self.config), "-p", str(self.directory),
+                "-g", "daemon off;"]
+
+    def ready(self) -> bool:
+        return port_open(self.port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
 
 
 class Gunicorn(ServerProcess):

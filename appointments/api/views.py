@@ -91,7 +91,9 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
                 customer_email=values.get("customer"), notes=values.get("notes", ""),
                 other_office_reason=values.get("other_office_reason", ""),
             )
-            return self._out(appointment, status.HTTP_201_CREATED)
+            # The booking holds its office, slot, reason, customer and booker in memory, and whoever booked
+            # it may see it (booked_by): answer from it, no second read.
+            return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, book)
 
@@ -126,6 +128,12 @@ class AppointmentViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request: AuthenticatedRequest, pk: str) -> Response:
         return self._out(services.appointment_mark_no_show(actor=request.user, appointment_id=pk))
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
+    @action(detail=True, methods=["post"], url_path="undo-no-show")
+    def undo_no_show(self, request: AuthenticatedRequest, pk: str) -> Response:
+        """Office staff: a no-show marked by mistake goes back to booked, on the appointment's day only."""
+        return self._out(services.appointment_undo_no_show(actor=request.user, appointment_id=pk))
 
     @extend_schema(request=None, responses={200: AppointmentSerializer, 409: _CONFLICT}, tags=["appointments"])
     @action(detail=True, methods=["post"])

@@ -1,15 +1,18 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth import logout as session_logout
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
-from rest_framework import permissions, status
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import access, selectors, services, signin
+from core import access, password_reset, selectors, services, signin
 from core.api.throttling import ScopedRateThrottle
 from core.errors import NotFound
 from core.http import AuthenticatedRequest
@@ -47,6 +50,63 @@ class RegisterApi(APIView):
         signin.signup_counted(request._request)
         user = services.customer_register(**data.validated_data)
         return Response(AccountOutputSerializer(user_with_profile(user.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(help_text="The first part of the link's path after /accounts/password-reset/")
+    token = serializers.CharField(help_text="The second part of the link's path")
+    new_password = serializers.CharField(style={"input_type": "password"})
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordResetApi(APIView):
+    """Ask for a password-reset link by e-mail. The answer is 202 with the same text whether or not
+    an account has the address; limited per e-mail address and per client address (429), shared with
+    the web form."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=PasswordResetInputSerializer, responses={202: DetailSerializer, 429: _LOCKED},
+                   tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = PasswordResetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"]
+        signin.password_reset_counted(request._request, email)
+        password_reset.password_reset_send(email=email)
+        return Response({"detail": str(password_reset.LINK_SENT)}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    """Choose a new password with the link's uid and token. The account's API tokens are revoked and
+    its sign-in lock-out cleared; 400 for a wrong, used or expired link or a weak password."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=PasswordResetConfirmInputSerializer, responses={200: DetailSerializer, 429: _LOCKED},
+                   tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = PasswordResetConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signin.address_limit(request._request, "password-reset-confirm", settings.PORTAL_PASSWORD_RESET_LIMIT,
+                             timedelta(hours=1))
+        values = data.validated_data
+        password_reset.password_reset_confirm(uidb64=values["uid"], token=values["token"],
+                                              new_password=values["new_password"])
+        return Response({"detail": str(password_reset.PASSWORD_CHANGED)})
 
 
 class TokenApi(APIView):

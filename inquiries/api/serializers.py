@@ -18,7 +18,10 @@ class RecordInputSerializer(serializers.Serializer):
     misconduct_alleged = serializers.BooleanField(default=False)
     redirect_topic = serializers.CharField(required=False, allow_blank=True, max_length=40,
                                            help_text="Code of another agency's topic, from /api/v1/agencies/")
-    expedite_criterion = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    expedite_criterion = serializers.CharField(
+        required=False, allow_blank=True, max_length=40,
+        help_text='A current criterion\'s code, or "none" to record the expedite as not met (no service request; the '
+                  "reason read out to the caller is in `outcome`)")
     expedite_evidence = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     triage_override = serializers.ChoiceField(choices=Triage.choices, required=False, allow_blank=True)
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -46,11 +49,19 @@ class InquirySerializer(serializers.Serializer):
     redirect_agency = AgencySerializer(allow_null=True)
     redirect_topic = serializers.CharField(source="redirect_topic.code", default=None)
     expedite_criterion = serializers.CharField(source="expedite_criterion.code", default=None)
+    expedite_met = serializers.BooleanField(allow_null=True, help_text="Expedites: a criterion met or not; else null")
+    contact_name = serializers.CharField()
+    anonymous = serializers.SerializerMethodField(help_text="Recorded without an account or a name")
+    taken_by = serializers.CharField(source="taken_by.username", default=None)
+    outcome = serializers.CharField()
     override_reason = serializers.CharField()
     resolved_at_first_contact = serializers.BooleanField()
     repeat_of = serializers.IntegerField(source="repeat_of_id", allow_null=True)
     identity_checked = serializers.SerializerMethodField()
     service_request = serializers.CharField(source="service_request.reference_number", default=None)
+
+    def get_anonymous(self, obj) -> bool:  # type: ignore[no-untyped-def]
+        return obj.customer_id is None and not obj.contact_name
 
     def get_identity_checked(self, obj) -> bool:  # type: ignore[no-untyped-def]
         return obj.identity_checked_at is not None

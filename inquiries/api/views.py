@@ -48,7 +48,7 @@ class InquiryViewSet(ScopedGenericViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         email = values.pop("customer", "")
-        customer = customer_by_email(email) if email else None
+        customer = customer_by_email(email, request.user) if email else None
         inquiry = services.inquiry_record(actor=request.user, customer=customer, **values)
         fresh = self.get_queryset().get(pk=inquiry.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.renderers import PUBLIC_RENDERERS
 from core.api.views import ScopedReadOnlyViewSet
 from offices import selectors
 from offices.filters import ContactChannelFilter, OfficeFilter
@@ -29,6 +30,7 @@ from .serializers import (
 
 if TYPE_CHECKING:
     from rest_framework.permissions import _PermissionClass
+    from rest_framework.renderers import BaseRenderer
 
 
 class _PublicMixin:
@@ -39,6 +41,7 @@ class _PublicMixin:
     """
 
     permission_classes: Sequence["_PermissionClass"] = [permissions.AllowAny]
+    renderer_classes: Sequence[type["BaseRenderer"]] = PUBLIC_RENDERERS
     max_age = 60
 
     def get_serializer_context(self) -> dict:
@@ -131,9 +134,7 @@ class JurisdictionApi(_PublicMixin, APIView):
         tags=["offices"],
     )
     def get(self, request: Request) -> Response:
-        query = JurisdictionQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = JurisdictionQuerySerializer.parse(request.query_params)
         field = "zip" if data.get("zip") else "country"
         try:
             answer = selectors.place_answer(

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -92,7 +95,15 @@ _PLAIN = ("reference_number", "request_type", "status", "channel", "priority", "
 _TIMES = ("created_at", "first_response_at", "service_center_inquiry_at", "hq_inquiry_at")
 # The columns the list reads; the queue query fetches only these.
 LIST_COLUMNS = ("id", *_PLAIN, *_TIMES, "escalation__stage", "escalation__answer_due_at", "current_office__code",
-                "current_office__name")
+                "current_office__name", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username")
+
+
+def _held_by(instance: ServiceRequest, context: Mapping[str, Any]) -> str | None:
+    """The officer who holds the request, for staff; customers never see officers' names (null)."""
+    if context.get("customer_view") or instance.assigned_to_id is None:
+        return None
+    holder = instance.assigned_to
+    return (f"{holder.first_name} {holder.last_name}".strip() or holder.username) if holder else None
 
 
 class ServiceRequestListSerializer(serializers.ModelSerializer):
@@ -104,12 +115,18 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
         help_text="§D.4: the office answers or relocates the request before this instant (its type's target in "
                   "business days, fixed at filing; a transfer keeps it)")
     answer_overdue = serializers.SerializerMethodField(help_text="Unanswered and past answer_due_at")
+    held_by = serializers.SerializerMethodField(
+        help_text="Staff: the officer who holds the request (null when nobody has taken it). Always null for customers")
 
     class Meta:
         model = ServiceRequest
         fields = ["reference_number", "request_type", "status", "channel", "priority", "receipt_number",
                   "current_office", "created_at", "first_response_at", "escalation_stage", "service_center_inquiry_at",
-                  "hq_inquiry_at", "age_days", "answer_due_at", "answer_overdue", "version"]
+                  "hq_inquiry_at", "age_days", "answer_due_at", "answer_overdue", "held_by", "version"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_held_by(self, obj: ServiceRequest) -> str | None:
+        return _held_by(obj, self.context)
 
     def get_answer_overdue(self, obj: ServiceRequest) -> bool:
         return answer_overdue(due=obj.escalation.answer_due_at, answered=obj.status != Status.OPEN,
@@ -135,6 +152,7 @@ class ServiceRequestListSerializer(serializers.ModelSerializer):
         due = instance.escalation.answer_due_at
         data["answer_due_at"] = field.to_representation(due) if due is not None else None
         data["answer_overdue"] = self.get_answer_overdue(instance)
+        data["held_by"] = _held_by(instance, self.context)
         return {name: data[name] for name in self.Meta.fields}
 
 
@@ -195,3 +213,26 @@ class ServiceRequestDetailSerializer(ServiceRequestListSerializer):
 class InquiryInputSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=4000,
                                     help_text="Optional; the reference number is included automatically")
+
+
+class BulkInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[("close", "close"), ("transfer", "transfer")])
+    reference_numbers = serializers.ListField(child=serializers.CharField(max_length=16), min_length=1, max_length=100)
+    reason = serializers.CharField(max_length=1000, help_text="One reason, recorded on each request")
+    to_office = serializers.CharField(required=False, allow_blank=True, max_length=8, help_text="For transfer")
+
+
+class AssignInputSerializer(serializers.Serializer):
+    officer = serializers.CharField(max_length=150, help_text="Username of an officer at the office holding the request")
+
+
+class AbsenceInputSerializer(serializers.Serializer):
+    officer = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                                    help_text="Supervisors: the officer who is away; empty for yourself")
+
+
+class SavedFilterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=80)
+    query = serializers.CharField(max_length=1000, allow_blank=True,
+                                  help_text="The queue's query string, such as q=Lopez&sort=due&holder=mine")

@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -7,20 +8,26 @@ from rest_framework.response import Response
 from core.api.idempotency import idempotent
 from core.api.pagination import QueuePagination
 from core.api.views import ScopedGenericViewSet
+from core.csv_export import csv_response
+from core.errors import Forbidden
 from core.http import AuthenticatedRequest
 from core.models import CUSTOMER_ROLES
 from core.selectors import customer_by_email
 from core.services import case_read_record
-from service_requests import selectors, services
+from service_requests import rules, selectors, services
 from service_requests.filters import QueueFilter
-from service_requests.models import ServiceRequest
+from service_requests.models import SavedFilter, ServiceRequest
 
 from .serializers import (
     LIST_COLUMNS,
+    AbsenceInputSerializer,
+    AssignInputSerializer,
+    BulkInputSerializer,
     CloseInputSerializer,
     FileInputSerializer,
     InquiryInputSerializer,
     RelocateInputSerializer,
+    SavedFilterSerializer,
     ServiceRequestDetailSerializer,
     ServiceRequestListSerializer,
     TextInputSerializer,
@@ -52,11 +59,13 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             queryset = selectors.staff_queue(user, open_only="status" not in self.request.query_params)
         if self.action == "list":
             # Only what the list shows: the queue is the busiest read in the portal.
-            queryset = queryset.select_related(None).select_related("current_office", "escalation").only(*LIST_COLUMNS)
+            queryset = queryset.select_related(None).select_related("current_office", "escalation", "assigned_to").only(
+                *LIST_COLUMNS)
         return queryset
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": timezone.now(),
+                "customer_view": self.request.user.role in CUSTOMER_ROLES}
 
     def _detail(self, request_obj: ServiceRequest, code: int = status.HTTP_200_OK) -> Response:
         user = self.request.user
@@ -66,6 +75,10 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             "customer_view": user.role in CUSTOMER_ROLES,
         }
         return Response(ServiceRequestDetailSerializer(request_obj, context=context).data, status=code)
+
+    def _staff_only(self) -> None:
+        if self.request.user.role not in rules.REQUEST_ACTING_ROLES:
+            raise Forbidden("Only office staff can do that.")
 
     @extend_schema(tags=["service requests"])
     def list(self, request: AuthenticatedRequest) -> Response:
@@ -93,7 +106,7 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
             values = dict(data.validated_data)
             customer = None
             if values.get("customer"):
-                customer = customer_by_email(values["customer"])
+                customer = customer_by_email(values["customer"], request.user)
             created = services.service_request_file(
                 actor=request.user, request_type=values["request_type"], description=values["description"],
                 receipt_number=values.get("receipt_number", ""), a_number=values.get("a_number", ""),
@@ -174,3 +187,91 @@ class ServiceRequestViewSet(ScopedGenericViewSet):
     def hq_inquiry(self, request: AuthenticatedRequest, reference_number: str) -> Response:
         """Customer: contact HQ Office of Service Center Operations, once window 2 has opened."""
         return self._inquiry(services.service_request_hq_inquiry, reference_number)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="The filtered queue as CSV; cells that "
+                                                                 "begin with = + - @ are prefixed with an apostrophe")},
+                   tags=["service requests"])
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request: AuthenticatedRequest) -> HttpResponse:
+        """Staff: the filtered queue (same filters as the list) as a formula-safe CSV download."""
+        self._staff_only()
+        queryset = self.filter_queryset(selectors.staff_queue(request.user, open_only="status" not in request.query_params))
+        return csv_response(selectors.EXPORT_HEADER, selectors.queue_export_rows(queryset),
+                            f"queue-{timezone.localdate().isoformat()}.csv")
+
+    @extend_schema(request=BulkInputSerializer, responses={200: ServiceRequestListSerializer(many=True), 409: _CONFLICT},
+                   tags=["service requests"])
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: AuthenticatedRequest) -> Response:
+        """Staff: close or transfer several requests with one reason; all or none, each audited."""
+        self._staff_only()
+        data = BulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.service_request_bulk(actor=request.user, **data.validated_data)
+        return Response(ServiceRequestListSerializer(done, many=True, context=self.get_serializer_context()).data)
+
+    def _assignment(self, service, reference_number: str, **values) -> Response:  # type: ignore[no-untyped-def]
+        return self._detail(service(actor=self.request.user, reference_number=reference_number, **values))
+
+    @extend_schema(request=None, responses={200: ServiceRequestDetailSerializer, 409: OpenApiResponse(
+        description="Someone else holds it (`held_by` names them)")}, tags=["assignment"])
+    @action(detail=True, methods=["post"])
+    def take(self, request: AuthenticatedRequest, reference_number: str) -> Response:
+        """Officer: take the request. Of two at once, one holds it and the other gets 409 with `held_by`."""
+        return self._assignment(services.service_request_take, reference_number)
+
+    @extend_schema(request=None, responses={200: ServiceRequestDetailSerializer, 409: _CONFLICT}, tags=["assignment"])
+    @action(detail=True, methods=["post"])
+    def release(self, request: AuthenticatedRequest, reference_number: str) -> Response:
+        """The holder (or a supervisor): hand the request back to the office's queue."""
+        return self._assignment(services.service_request_release, reference_number)
+
+    @extend_schema(request=AssignInputSerializer, responses={200: ServiceRequestDetailSerializer}, tags=["assignment"])
+    @action(detail=True, methods=["post"])
+    def assign(self, request: AuthenticatedRequest, reference_number: str) -> Response:
+        """Supervisor: give the request to an officer of the office that holds it."""
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._assignment(services.service_request_assign, reference_number, **data.validated_data)
+
+    @extend_schema(request=AbsenceInputSerializer, responses={200: OpenApiResponse(
+        description='{"handed_back": N}')}, tags=["assignment"])
+    @action(detail=False, methods=["post"])
+    def absence(self, request: AuthenticatedRequest) -> Response:
+        """An officer away: their open requests go back to the office's queue."""
+        self._staff_only()
+        data = AbsenceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = services.officer_absence_hand_back(actor=request.user, officer=data.validated_data.get("officer", ""))
+        return Response({"handed_back": count})
+
+
+@extend_schema_view(list=extend_schema(tags=["service requests"]), create=extend_schema(tags=["service requests"]),
+                    destroy=extend_schema(tags=["service requests"]))
+class SavedFilterViewSet(ScopedGenericViewSet):
+    """Staff: your saved queue views (a name and the queue's query string)."""
+
+    scope_model = SavedFilter
+    request: AuthenticatedRequest
+    serializer_class = SavedFilterSerializer
+    pagination_class = None
+
+    def scope_queryset(self):
+        if self.request.user.role not in rules.REQUEST_ACTING_ROLES:
+            raise Forbidden("Only office staff keep saved views.")
+        return selectors.saved_filters_for(self.request.user)
+
+    def list(self, request: AuthenticatedRequest) -> Response:
+        return Response(SavedFilterSerializer(self.get_queryset(), many=True).data)
+
+    def create(self, request: AuthenticatedRequest) -> Response:
+        self.get_queryset()  # staff only
+        data = SavedFilterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.saved_filter_save(owner=request.user, **data.validated_data)
+        return Response(SavedFilterSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
+        self.get_queryset()
+        services.saved_filter_delete(owner=request.user, pk=int(pk) if pk.isdigit() else 0)
+        return Response(status=status.HTTP_204_NO_CONTENT)

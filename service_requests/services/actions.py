@@ -125,5 +125,44 @@ def service_request_close(
     request = save_versioned(request, status=Status.CLOSED, closed_at=now)
     stage_set(request, stage=Stage.CLOSED)
     event_add(request, EventKind.CLOSE, actor=actor, at=now, body=(reason or "").strip())
-    audit_record(actor=actor, action="service_request.closed", target=request)
+    audit_record(actor=actor, action="service_request.closed", target=request, reason=(reason or "").strip())
     return request
+
+
+BULK_ACTIONS = ("close", "transfer")
+BULK_LIMIT = 100
+BULK_NOTHING = _("Choose at least one request.")
+BULK_TOO_MANY = _("Choose at most {limit} requests at a time.")
+BULK_REASON = _("Give one reason for all of them.")
+
+
+@transaction.atomic
+def service_request_bulk(*, actor: User, action: str, reference_numbers: list[str], reason: str,
+                         to_office: str = "", now: datetime | None = None) -> list[ServiceRequest]:
+    """Close or transfer several requests with one reason: all of them or none (the first refusal
+    says which request and why), each one audited and on its timeline as if done alone."""
+    if action not in BULK_ACTIONS:
+        raise ApplicationError.for_field("action", str(_("Choose close or transfer.")))
+    references = list(dict.fromkeys(r.strip().upper() for r in reference_numbers if r and r.strip()))
+    if not references:
+        raise ApplicationError.for_field("reference_numbers", str(BULK_NOTHING))
+    if len(references) > BULK_LIMIT:
+        raise ApplicationError.for_field("reference_numbers", str(BULK_TOO_MANY).format(limit=BULK_LIMIT))
+    why = (reason or "").strip()
+    if not why:
+        raise ApplicationError.for_field("reason", str(BULK_REASON))
+    now = now or timezone.now()
+    done = []
+    for reference in references:
+        try:
+            if action == "close":
+                done.append(service_request_close(actor=actor, reference_number=reference, reason=why, now=now))
+            else:
+                done.append(service_request_transfer(actor=actor, reference_number=reference, to_office=to_office,
+                                                     reason=why, now=now))
+        except ApplicationError as exc:
+            if "to_office" in exc.fields:
+                raise
+            raise type(exc)(f"{reference}: {exc.message}", code=exc.code, fields=exc.fields, extra={
+                **exc.extra, "reference_number": reference}) from None
+    return done

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, NotFound
-from core.models import CUSTOMER_ROLES, User
+from core.models import CUSTOMER_ROLES, RepresentationStatus, Role, User
 from core.notifications import notification_queue
+from core.representation import representation_for_case
 from core.services import audit_record
 from offices.models import ContactChannel, Office, Purpose
 from offices.selectors import agency_closure_days
@@ -27,6 +28,16 @@ def _locked_for_customer(actor: User, reference_number: str) -> ServiceRequest:
     if actor.role not in CUSTOMER_ROLES:
         raise NotFound(str(selectors.REQUEST_NOT_FOUND))
     return ServiceRequest.objects.select_for_update().get(pk=visible.pk)
+
+
+def _under(actor: User, request: ServiceRequest) -> dict[str, int]:
+    """A representative's step names the representation on record it is taken under."""
+    if actor.role != Role.REPRESENTATIVE or request.customer is None:
+        return {}
+    under = request.representation
+    if under is None or under.representative_id != actor.pk or under.status != RepresentationStatus.ACTIVE:
+        under = representation_for_case(actor, request.customer, request.receipt_number)
+    return {"representation": under.pk}
 
 
 def _escalation_conflict(refusal: windows.Refusal) -> Conflict:
@@ -73,7 +84,7 @@ def service_request_service_center_inquiry(
     kind = EventKind.SERVICE_CENTER_INQUIRY if at_sc else EventKind.CONTACT_CENTER_INQUIRY
     event_add(request, kind, actor=actor, at=now, body=text, to_office=office)
     audit_record(actor=actor, action="service_request.service_center_inquiry", target=request, office=office.code,
-                 via="service_center" if at_sc else "contact_center")
+                 via="service_center" if at_sc else "contact_center", **_under(actor, request))
     _notify_office(request, _mailbox(office, Purpose.SR_FOLLOWUP), text, stage="service_center", dedupe="sc")
     return request
 
@@ -96,6 +107,6 @@ def service_request_hq_inquiry(
         days=terms.window2_days, kind=windows.day_kind_words(terms.window2_kind))
     hq = Office.objects.filter(code="OSCO").first()
     event_add(request, EventKind.HQ_INQUIRY, actor=actor, at=now, body=text, to_office=hq)
-    audit_record(actor=actor, action="service_request.hq_inquiry", target=request)
+    audit_record(actor=actor, action="service_request.hq_inquiry", target=request, **_under(actor, request))
     _notify_office(request, _mailbox(hq, Purpose.HQ_ESCALATION) if hq else "", text, stage="hq", dedupe="hq")
     return request

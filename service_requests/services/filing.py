@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contact_center.rules import lookup_key
 from core.errors import ApplicationError, Conflict
-from core.models import CONTACT_CENTER_ROLES, Role, User
+from core.models import CONTACT_CENTER_ROLES, Representation, Role, User
+from core.representation import representation_for_case
 from core.services import audit_record, residence_normalize
 from offices.selectors import agency_closure_days
 
@@ -23,6 +24,7 @@ from .routing import Route, route_for
 
 DUPLICATE = _("You already have an unanswered request of this kind for this receipt number: {reference}.")
 INVALID_A_NUMBER = _("An A-number is A followed by 8 or 9 digits, such as A012345678.")
+REPRESENTED_BY = _("Filed by the representative {name} under representation no. {number} on record.")
 ONLY_CUSTOMERS_FILE_ONLINE = _("Only customers and representatives file requests here; agents use the caller form.")
 
 
@@ -32,6 +34,7 @@ class Parties:
     representative: User | None
     contact_name: str
     contact_email: str
+    representation: Representation | None = None  # the representation on record a representative files under
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,20 @@ def filing_check_request(*, request_type: str, case_class: str, receipt: str, de
         raise ApplicationError(refusal, code="refused", fields={field: [refusal]})
 
 
-def filing_parties(actor: User, customer: User | None, contact_name: str, contact_email: str) -> Parties:
-    """Who the request is for: the actor, the customer they represent, or a caller."""
+def filing_parties(actor: User, customer: User | None, contact_name: str, contact_email: str,
+                   receipt: str = "") -> Parties:
+    """Who the request is for: the actor, the customer they represent (under a representation on
+    record covering this receipt number), or a caller."""
     owner: User | None
     representative: User | None
+    representation: Representation | None = None
     if actor.role == Role.CUSTOMER:
         owner, representative = actor, None
     elif actor.role == Role.REPRESENTATIVE:
         if customer is None:
             raise ApplicationError.for_field("customer", str(_("Give the e-mail of the customer you represent.")))
         owner, representative = customer, actor
+        representation = representation_for_case(actor, customer, receipt)
     elif actor.role in rules.CALLER_FILING_ROLES:
         owner, representative = customer, None
     else:
@@ -86,7 +93,8 @@ def filing_parties(actor: User, customer: User | None, contact_name: str, contac
             name: [message] for name, value in (("contact_name", contact_name), ("contact_email", contact_email))
             if not (value or "").strip()
         })
-    return Parties(owner, representative, (contact_name or "").strip(), (contact_email or "").strip().lower())
+    return Parties(owner, representative, (contact_name or "").strip(), (contact_email or "").strip().lower(),
+                   representation)
 
 
 def filing_residence(parties: Parties, *, zip_code: str, country: str, language: str | None) -> Residence:
@@ -190,13 +198,14 @@ def service_request_file(
     receipt = receipt_normalize(receipt_number)
     alien_number = a_number_normalize(a_number)
     filing_check_request(request_type=request_type, case_class=case_class, receipt=receipt, description=description)
-    parties = filing_parties(actor, customer, contact_name, contact_email)
+    parties = filing_parties(actor, customer, contact_name, contact_email, receipt)
     residence = filing_residence(parties, zip_code=zip_code, country=country, language=language)
     route = filing_holder(receipt=receipt, residence=residence, notice_office=notice_office)
     office = route.office
     filing_check_duplicate(parties, receipt=receipt, request_type=request_type)
     request = filing_insert(ServiceRequest(
-        customer=parties.owner, representative=parties.representative, created_by=actor,
+        customer=parties.owner, representative=parties.representative, representation=parties.representation,
+        created_by=actor,
         contact_name=parties.contact_name, contact_email=parties.contact_email, language=residence.language,
         receipt_number=receipt, a_number=alien_number, request_type=request_type, case_class=case_class, channel=channel,
         description=description.strip(), priority=request_type in PRIORITY_TYPES, current_office=office,
@@ -204,8 +213,12 @@ def service_request_file(
     ))
     filing_escalation(request)
     filed = str(_("Filed by {channel}.")).format(channel=request.get_channel_display())
+    if parties.representation is not None:
+        filed += " " + str(REPRESENTED_BY).format(name=actor.get_full_name() or actor.email,
+                                                  number=parties.representation.pk)
     event_add(request, EventKind.CREATED, actor=actor, at=now, to_office=office,
               body=f"{filed} {route.note}".strip())
-    audit_record(actor=actor, action="service_request.filed", target=request, office=office.code, basis=route.basis)
+    audit_record(actor=actor, action="service_request.filed", target=request, office=office.code, basis=route.basis,
+                 **({"representation": parties.representation.pk} if parties.representation else {}))
     customer_notify(request, "filed", "0")
     return request

@@ -10,7 +10,7 @@ from core.models import AuditEvent
 from offices.models import Office
 from tests.appointments.conftest import chicago
 from tests.auth import api_for, sign_in
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 
 LOS_ANGELES = "America/Los_Angeles"
 
@@ -70,8 +70,9 @@ def test_a_customer_is_refused_at_another_office_with_the_office_that_serves_the
 
 
 def test_a_representative_cannot_book_elsewhere_either(frozen, directory):
-    CustomerFactory(username="wi@example.com", profile__zip_code="53202")
+    wi = CustomerFactory(username="wi@example.com", profile__zip_code="53202")
     counsel = UserFactory(role="representative")
+    represent(wi, counsel)
     with pytest.raises(ApplicationError) as caught:
         services.appointment_book(actor=counsel, customer_email="wi@example.com", office_code="CHI",
                                   start=chicago(1, 9), reason_code="information", other_office_reason="x")

@@ -12,7 +12,7 @@ from core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from core.models import AuditEvent, Notification
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import NOW, chicago
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 
 
 def book(actor, start=None, **kwargs):
@@ -156,6 +156,7 @@ def test_customers_where_no_office_takes_appointments_are_told_where_to_go(froze
 
 def test_a_representative_and_staff_book_for_a_named_customer(frozen, maria):
     counsel = UserFactory(role="representative")
+    represent(maria, counsel)  # changed deliberately: a representative books only under a representation
     agent = UserFactory(role="ncsc_tier1", username="agent1")
     by_counsel = book(counsel, customer_email="MARIA@example.com")
     by_agent = book(agent, customer_email="maria@example.com", start=chicago(2, 9))

@@ -8,7 +8,7 @@ from appointments.models import Appointment, Slot
 from offices.models import Office, OfficeClosure
 from tests.appointments.conftest import chicago
 from tests.auth import sign_in
-from tests.factories import CustomerFactory, StaffFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory, represent
 from tests.html import assert_accessible_outline
 
 
@@ -190,7 +190,9 @@ def test_my_appointments_lists_upcoming(frozen, maria, client):
 
 
 def test_representative_books_for_a_named_customer_on_the_web(frozen, maria, client):
-    sign_in(client, UserFactory(role="representative"))
+    counsel = UserFactory(role="representative")
+    represent(maria, counsel)  # changed deliberately: a representative books only under a representation
+    sign_in(client, counsel)
     page = client.get("/appointments/book/?customer=maria@example.com")
     assert page.status_code == 200 and "Booking for Maria" in page.content.decode()
     answers = {"reason": "information", "start": "2026-12-01T09:00:00-06:00"}
@@ -199,7 +201,7 @@ def test_representative_books_for_a_named_customer_on_the_web(frozen, maria, cli
     response = client.post("/appointments/book/?customer=maria@example.com&day=2026-12-01", {**answers, "confirm": "yes"})
     assert response.status_code == 302 and Appointment.objects.get().customer == maria
     unknown = client.get("/appointments/book/?customer=nobody@example.com")
-    assert unknown.status_code == 400 and "No customer account" in unknown.content.decode()
+    assert unknown.status_code == 400 and "No customer you represent" in unknown.content.decode()
 
 
 def test_staff_day_check_in_and_no_show(frozen, maria, client):
@@ -212,7 +214,7 @@ def test_staff_day_check_in_and_no_show(frozen, maria, client):
     assert_accessible_outline(html)
     response = client.post(f"/staff/appointments/{first.pk}/check-in/")
     assert response.status_code == 302 and response["Location"] == "/staff/appointments/?date=2026-12-01"
-    client.post(f"/staff/appointments/{second.pk}/no-show/")
+    client.post(f"/staff/appointments/{second.pk}/no-show/", {"confirm": "yes"})  # after its confirmation page
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("checked_in", "no_show")
@@ -223,7 +225,7 @@ def test_staff_day_far_from_today_shows_the_field_error_and_today(frozen, maria,
     sign_in(client, StaffFactory(office=Office.objects.get(code="CHI")))
     response = client.get("/staff/appointments/?date=9999-12-31")
     html = response.content.decode()
-    assert response.status_code == 200 and "Choose a date within 10 years of today." in html
+    assert response.status_code == 400 and "Choose a date within 10 years of today." in html
     assert maria.appointments.get().confirmation_code in html  # today's list instead
 
 

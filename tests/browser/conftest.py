@@ -49,15 +49,27 @@ def browser() -> Iterator:
         browser.close()
 
 
-def _new_context(browser, base_url: str):  # type: ignore[no-untyped-def]
+def _new_context(browser, base_url: str, violations: list[str] | None = None):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=base_url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
+    if violations is not None:
+        # Chromium reports what the Content-Security-Policy refused on the console ("Refused to …").
+        context.on("console", lambda message: violations.append(f"{message.page and message.page.url}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
     return context
 
 
 @pytest.fixture
-def context(browser, live_server, directory: None) -> Iterator:
-    context = _new_context(browser, live_server.url)
+def csp_violations() -> Iterator[list[str]]:
+    """Every page of a browser test runs under the portal's CSP: anything it refuses fails the test."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "the Content-Security-Policy refused:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def context(browser, live_server, directory: None, csp_violations: list[str]) -> Iterator:
+    context = _new_context(browser, live_server.url, csp_violations)
     yield context
     context.close()
 
@@ -70,12 +82,12 @@ def page(context) -> Iterator:
 
 
 @pytest.fixture
-def new_page(browser, live_server, directory: None) -> Iterator[Callable[[], Page]]:
+def new_page(browser, live_server, directory: None, csp_violations: list[str]) -> Iterator[Callable[[], Page]]:
     """Opens a page in a context of its own (its own cookies): another person at another browser."""
     contexts = []
 
     def open_page() -> Page:
-        context = _new_context(browser, live_server.url)
+        context = _new_context(browser, live_server.url, csp_violations)
         contexts.append(context)
         return context.new_page()
 

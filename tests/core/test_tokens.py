@@ -85,3 +85,27 @@ def test_the_account_page_lists_and_revokes(maria, client):
     assert client.post(f"/accounts/tokens/{row.digest}/revoke/").status_code == 302
     assert with_token(token).get("/api/v1/auth/me/").status_code == 401
     assert client.post(f"/accounts/tokens/{row.digest}/revoke/").status_code == 404
+
+
+def test_an_expired_token_is_deleted_when_used_and_others_when_a_new_one_is_issued(maria):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first, second = api_token(maria), api_token(maria)
+        clock.shift(timedelta(days=31))
+        assert with_token(first).get("/api/v1/auth/me/").status_code == 401
+        assert AuthToken.objects.filter(user=maria).count() == 1  # the one used is gone; the other waits
+        fresh = api_token(maria)
+        assert AuthToken.objects.filter(user=maria).count() == 1  # issuing removed the other expired one
+        assert with_token(second).get("/api/v1/auth/me/").status_code == 401
+        assert with_token(fresh).get("/api/v1/auth/me/").status_code == 200
+
+
+def test_a_token_request_reads_token_user_and_profile_in_one_query(maria):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = with_token(api_token(maria))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/auth/me/").status_code == 200
+    tables = [q["sql"] for q in ctx.captured_queries]
+    assert len([sql for sql in tables if '"knox_authtoken"' in sql]) == 1
+    assert not [sql for sql in tables if sql.startswith('SELECT') and 'FROM "core_customerprofile"' in sql]

@@ -1,4 +1,4 @@
-from .core import CustomerFactory, StaffFactory, UserFactory
+from .core import CustomerFactory, StaffFactory, UserFactory, represent
 from .offices import (
     AgencyFactory,
     ChannelHoursFactory,
@@ -17,5 +17,6 @@ __all__ = [
     "OfficeHoursFactory",
     "StaffFactory",
     "UserFactory",
+    "represent",
     "CountyRuleFactory",
 ]

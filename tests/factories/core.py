@@ -1,6 +1,6 @@
 import factory
 
-from core.models import CustomerProfile, Role, User
+from core.models import CustomerProfile, Representation, Role, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -43,3 +43,12 @@ class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     role = Role.OFFICE_STAFF
     office = factory.SubFactory("tests.factories.offices.OfficeFactory")
+
+
+def represent(customer: User, representative: User, *, receipts: tuple[str, ...] = ()) -> Representation:
+    """Put `representative` on record for `customer` the way a customer does (all cases unless
+    receipt numbers are named), through the service."""
+    from core.representation import representation_invite
+
+    return representation_invite(customer=customer, representative_email=representative.email,
+                                 all_cases=not receipts, receipt_numbers=receipts)

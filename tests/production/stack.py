@@ -55,13 +55,13 @@ class Stack:
         self.database_url = ""
 
     def env(self, **overrides: str) -> dict[str, str]:
-        return production_env(
-            DATABASE_URL=self.database_url, CELERY_BROKER_URL=self.redis.url(0), CACHE_URL=self.redis.url(1),
-            EMAIL_URL=self.sink.url, PORTAL_BASE_URL="https://portal.example.gov",
-            DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_STATIC_ROOT=str(self.static_root),
-            PORTAL_NOTIFICATIONS_REQUEUE_SECONDS=str(self.requeue_seconds), PORTAL_VAR_DIR=str(self.directory),
-            **{**self.extra_env, **overrides},
-        )
+        return production_env(**{
+            "DATABASE_URL": self.database_url, "CELERY_BROKER_URL": self.redis.url(0), "CACHE_URL": self.redis.url(1),
+            "EMAIL_URL": self.sink.url, "PORTAL_BASE_URL": "https://portal.example.gov",
+            "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_STATIC_ROOT": str(self.static_root),
+            "PORTAL_NOTIFICATIONS_REQUEUE_SECONDS": str(self.requeue_seconds), "PORTAL_VAR_DIR": str(self.directory),
+            **self.extra_env, **overrides,
+        })
 
     def __enter__(self) -> Self:
         self._exit.enter_context(self.sink)
@@ -78,8 +78,8 @@ class Stack:
         self.processes.append(process)
         return process.start()
 
-    def web(self, name: str = "web", workers: int = 2, **env: str) -> Gunicorn:
-        server = Gunicorn(self.directory, self.venv, self.env(**env), workers=workers, name=name)
+    def web(self, name: str = "web", workers: int = 2, threads: int = 1, **env: str) -> Gunicorn:
+        server = Gunicorn(self.directory, self.venv, self.env(**env), workers=workers, threads=threads, name=name)
         self._start(server)
         return server
 

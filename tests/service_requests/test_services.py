@@ -6,7 +6,7 @@ from core.models import AuditEvent
 from offices.models import Office
 from service_requests import selectors, services
 from service_requests.models import EventKind, ServiceRequest
-from tests.factories import CustomerFactory, StaffFactory
+from tests.factories import CustomerFactory, StaffFactory, represent
 
 
 @pytest.mark.parametrize(
@@ -232,9 +232,10 @@ def test_representative_files_for_a_customer(maria):
     from tests.factories import UserFactory
 
     counsel = UserFactory(role="representative")
+    under = represent(maria, counsel)  # a representation on record (changed deliberately: it is required now)
     request = services.service_request_file(actor=counsel, customer=maria, request_type="typographic_error",
                                             receipt_number="WAC2290123456", description="Name misspelled.")
-    assert (request.customer, request.representative) == (maria, counsel)
+    assert (request.customer, request.representative, request.representation) == (maria, counsel, under)
     assert selectors.service_request_list_for_user(counsel).filter(pk=request.pk).exists()
 
 

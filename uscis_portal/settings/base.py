@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "django_countries",
+    "csp",
+    "django_prometheus",
     # ours
     "core",
     "offices",
@@ -51,14 +54,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request (django_http_request_latency_seconds…).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and the headers Django has no setting for (core.middleware).
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One read of the shared jurisdiction version for all of a request's lookups (offices.jurisdiction).
+    "offices.middleware.JurisdictionVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A request id and the user id on every log line, and one line per request (core.observability).
+    "core.observability.RequestLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -67,7 +79,35 @@ MIDDLEWARE = [
     "core.middleware.ApplicationErrorMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused by the limits into the lock-out answer.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# --- Security headers (OWASP secure headers) ----------------------------------------------------
+# Every asset is served by us (USWDS from node_modules, Swagger UI from drf-spectacular-sidecar), so
+# the policy allows our own origin and nothing else: no inline script or style, no eval, no framing.
+# A page that needs an inline <script> or <style> gives it nonce="{{ request.csp_nonce }}".
+# USWDS's stylesheet draws some icons as data: SVGs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page uses these browser features; refuse them to the page and anything it might embed.
+PORTAL_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 ROOT_URLCONF = "uscis_portal.urls"
 WSGI_APPLICATION = "uscis_portal.wsgi.application"
@@ -75,7 +115,8 @@ WSGI_APPLICATION = "uscis_portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of third-party templates (an inline script given the CSP nonce).
+        "DIRS": [BASE_DIR / "uscis_portal" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -107,12 +148,19 @@ def database_from_url(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    elif env_bool("DATABASE_BEHIND_PGBOUNCER", False):
+        # PgBouncer in transaction mode hands each transaction to any server connection: nothing may
+        # outlive a transaction on the server. No prepared statements (psycopg 3 prepares none with
+        # prepare_threshold None), no server-side cursors (a named cursor spans transactions).
+        config["CONN_HEALTH_CHECKS"] = True
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config["OPTIONS"] = {"prepare_threshold": None}
     else:
         config["CONN_HEALTH_CHECKS"] = True
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
             # Bind parameters on the server and let psycopg prepare statements a connection repeats,
             # so Postgres stops re-planning the same queue and lookup queries on every request.
-            # Turn off behind PgBouncer in transaction mode.
+            # Behind PgBouncer in transaction mode set DATABASE_BEHIND_PGBOUNCER=true instead.
             config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
@@ -173,7 +221,8 @@ if PORTAL_TRUSTED_PROXY_COUNT < 0:
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's tokens, read with their user and profile in one query (core.api.authentication).
+        "core.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.SignedInWithSecondFactorForStaff"],
@@ -232,6 +281,8 @@ PORTAL_SIGNIN_LOCKOUT = timedelta(seconds=env_int("PORTAL_SIGNIN_LOCKOUT_SECONDS
 # Sign-ups and password-reset requests per client address per hour (web and API share each).
 PORTAL_SIGNUP_LIMIT = env_int("PORTAL_SIGNUP_LIMIT", 10)
 PORTAL_PASSWORD_RESET_LIMIT = env_int("PORTAL_PASSWORD_RESET_LIMIT", 10)
+# Password-reset requests for one e-mail address per hour (whatever the client address).
+PORTAL_PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PORTAL_PASSWORD_RESET_ACCOUNT_LIMIT", 3)
 AXES_HANDLER = "core.signin.AtomicLimitHandler"
 AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
@@ -307,7 +358,16 @@ def broker_transport_options(url: str) -> dict[str, Any]:
     return {}
 
 
+
+
+def broker_transport(url: str) -> str | None:
+    """Redis brokers use kombu's Redis transport with an ack that survives a dropped connection
+    (core.broker); any other URL its own scheme's transport."""
+    return "core.broker:Transport" if url.startswith(("redis://", "rediss://")) else None
+
+
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 # The broker may go away and come back; nothing should exit or hang because of it.
 # Workers and beat keep reconnecting for as long as it takes (never "give up after 100 tries").
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -380,11 +440,28 @@ def base_url(value: str) -> str:
 
 PORTAL_BASE_URL = base_url(env_str("PORTAL_BASE_URL").strip() or "http://127.0.0.1:8000")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: one line per record on standard error, with the request id and the user id (never personal
+# data; core.observability). LOG_FORMAT=json gives one JSON object a line (production's default).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+
+
+def logging_config(log_format: str) -> dict[str, Any]:
+    if log_format not in {"plain", "json"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request": {"()": "core.logcontext.RequestContextFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s] %(message)s"},
+            "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                     "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+                     "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request"]}},
+        "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)

@@ -7,8 +7,15 @@ message naming it, instead of quietly running on development values.
 
 from .base import *  # noqa: F403
 from .base import base_url as base_url_from
-from .base import broker_transport_options, cache_from_url, database_from_url, email_from_url
-from .env import env_bool, env_int, env_required, env_required_list
+from .base import (
+    broker_transport,
+    broker_transport_options,
+    cache_from_url,
+    database_from_url,
+    email_from_url,
+    logging_config,
+)
+from .env import env_bool, env_int, env_required, env_required_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
@@ -16,6 +23,7 @@ ALLOWED_HOSTS = env_required_list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": database_from_url(env_required("DATABASE_URL"))}
 CELERY_BROKER_URL = env_required("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CACHES = {"default": cache_from_url(env_required("CACHE_URL"), production=True), "fallback": FALLBACK_CACHE}  # noqa: F405
 globals().update(email_from_url(env_required("EMAIL_URL"), production=True))
 PORTAL_BASE_URL = base_url_from(env_required("PORTAL_BASE_URL"))
@@ -37,3 +45,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+LOGGING = logging_config(env_str("LOG_FORMAT", "json"))
+
+# Errors to Sentry when SENTRY_DSN is set (web, workers and beat all read these settings).
+SENTRY_DSN = env_str("SENTRY_DSN").strip()
+if SENTRY_DSN:
+    from core.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"),
+                traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0))

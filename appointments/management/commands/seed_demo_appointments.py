@@ -1,4 +1,6 @@
 
+from datetime import timedelta
+
 from django.core.management.base import CommandError
 from django.utils import timezone
 
@@ -9,6 +11,10 @@ from core.models import User
 from offices.models import Office
 
 CUSTOMER, OFFICE, REASON = "maria@example.com", "CHI", "information"
+# Booked for the day `make run` runs (or the office's next open day), for chi.staff to check in: morning,
+# midday and the last slot, each as if booked the day before.
+TODAY_CUSTOMERS = ["ana@example.com", "jose@example.com", "li@example.com"]
+LOOK_AHEAD_DAYS = 7
 
 
 class Command(DemoCommand):
@@ -33,3 +39,29 @@ class Command(DemoCommand):
         local = timezone.localtime(appointment.starts_at, office.time_zone)
         self.stdout.write(self.style.SUCCESS("Demo appointment:"))
         self.stdout.write(f"  {appointment.confirmation_code}  {CUSTOMER} at {OFFICE}, {local:%Y-%m-%d %H:%M %Z}")
+        self._office_day(office, now)
+
+    def _office_day(self, office: Office, now) -> None:  # type: ignore[no-untyped-def]
+        """Appointments on today's office day at Chicago (the next open day if it is closed today)."""
+        people = list(User.objects.filter(username__in=TODAY_CUSTOMERS).order_by("username"))
+        if len(people) < len(TODAY_CUSTOMERS):
+            raise CommandError("Run `manage.py seed_demo` first: the demo customers are missing.")
+        today = now.astimezone(office.time_zone).date()
+        for offset in range(LOOK_AHEAD_DAYS):
+            day = today + timedelta(days=offset)
+            booked_before = now - timedelta(days=1) + timedelta(days=offset)
+            slots = selectors.availability(office, first=day, last=day, now=booked_before)
+            if slots:
+                break
+        else:
+            raise CommandError(f"{OFFICE} has no open day in the next {LOOK_AHEAD_DAYS} days: run load_schedules.")
+        if day != today:
+            self.stdout.write(f"  {OFFICE} is closed today: the office day below is {day:%A %Y-%m-%d}")
+        picks = [slots[0], slots[len(slots) // 2], slots[-1]]
+        self.stdout.write(self.style.SUCCESS(f"For chi.staff to check in ({day:%Y-%m-%d}):"))
+        for person, slot in zip(people, picks, strict=True):
+            mine = [a for a in selectors.office_day(office, day) if a.customer_id == person.pk]
+            appointment = mine[0] if mine else services.appointment_book(
+                actor=person, office_code=OFFICE, start=slot.start, reason_code=REASON, now=booked_before)
+            local = timezone.localtime(appointment.starts_at, office.time_zone)
+            self.stdout.write(f"  {appointment.confirmation_code}  {person.username:<20} {local:%H:%M}")

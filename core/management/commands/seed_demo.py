@@ -4,7 +4,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import access, services
 from core.management.demo import DemoCommand
-from core.models import Role, User
+from core.models import Representation, Role, User
+from core.representation import representation_invite
 
 DEMO_PASSWORD = "portal-demo-2026"
 # Demo staff sign in with a second factor too: every demo staff account's authenticator uses this
@@ -17,9 +18,13 @@ DEMO_ACCOUNTS = [
     ("maria@example.com", Role.CUSTOMER, None, "Maria", "Lopez", {"zip_code": "60605"}),
     ("jean@example.com", Role.CUSTOMER, None, "Jean", "Tremblay", {"country": "CA"}),
     ("counsel@example.com", Role.REPRESENTATIVE, None, "Alex", "Counsel", {"zip_code": "77067"}),
+    ("ana@example.com", Role.CUSTOMER, None, "Ana", "Díaz", {"zip_code": "60601"}),
+    ("jose@example.com", Role.CUSTOMER, None, "José", "Núñez", {"zip_code": "60614"}),
+    ("li@example.com", Role.CUSTOMER, None, "Li", "Wei", {"zip_code": "60616"}),
     ("agent", Role.NCSC_TIER1, "NCSC", "Casey", "Agent", None),
     ("officer", Role.NCSC_TIER2, "NCSC", "Olivia", "Officer", None),
     ("vsc.staff", Role.OFFICE_STAFF, "VSC", "Vera", "Vermont", None),
+    ("vsc.officer", Role.OFFICE_STAFF, "VSC", "Victor", "Vance", None),
     ("chi.staff", Role.OFFICE_STAFF, "CHI", "Carl", "Chicago", None),
     ("hq.osco", Role.HQ_OSCO, "OSCO", "Hana", "Headquarters", None),
     ("admin", Role.ADMIN, None, "Ada", "Admin", None),
@@ -48,6 +53,9 @@ class Command(DemoCommand):
                 TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator",
                                                  defaults={"key": DEMO_TOTP_KEY, "confirmed": True})
             rows.append((login, role.label, office or ""))
+        maria, counsel = User.objects.get(username="maria@example.com"), User.objects.get(username="counsel@example.com")
+        if not Representation.objects.filter(customer=maria, representative=counsel).exists():
+            representation_invite(customer=maria, representative_email=counsel.email, all_cases=True)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for login, label, office in rows:
             self.stdout.write(f"  {login:<22} {label!s:<45} {office}")

@@ -1,0 +1,93 @@
+"""bench/soak.py's locust users: the portal's mixed day, one customer each and a shared office-staff token.
+
+Read by locust (headless, started by bench/soak.py); SOAK_DATA names the JSON file soak.py wrote (tokens,
+reference numbers, free appointment slots, ZIPs); SOAK_RATE is each user's tasks per second (0: as fast
+as answers come, for the capacity probe); SOAK_PHASE (0 or 1) which half of each customer's free slots it books. Every answer other than the expected status is a failure.
+"""
+
+import itertools
+import json
+import os
+import random
+from datetime import date, timedelta
+
+from locust import HttpUser, constant, constant_throughput, task
+
+DATA = json.loads(open(os.environ["SOAK_DATA"], encoding="utf-8").read())
+RATE = float(os.environ.get("SOAK_RATE", "0"))
+PHASE = int(os.environ.get("SOAK_PHASE", "0"))  # the probe books every other free slot, the soak the rest
+_numbers = itertools.count()
+
+
+class PortalUser(HttpUser):
+    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+
+    def on_start(self) -> None:
+        n = next(_numbers) % len(DATA["customers"])
+        me = DATA["customers"][n]
+        self.customer = {"Authorization": f"Token {me['token']}"}
+        self.staff = {"Authorization": f"Token {DATA['staff_token']}"}
+        self.refs = me["refs"]
+        self.slots = iter(me["slots"][PHASE::2])
+        self.rng = random.Random(n)
+
+    def _expect(self, method: str, path: str, name: str, status: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        with self.client.request(method, path, name=name, catch_response=True, **kwargs) as response:
+            if response.status_code != status:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+
+    @task(10)
+    def find_page(self) -> None:
+        self._expect("GET", f"/offices/find/?zip={self.rng.choice(DATA['zips'])}", "find page", 200)
+
+    @task(10)
+    def jurisdiction(self) -> None:
+        self._expect("GET", f"/api/v1/jurisdiction/?zip={self.rng.choice(DATA['zips'])}", "jurisdiction API", 200)
+
+    @task(5)
+    def directory(self) -> None:
+        self._expect("GET", "/offices/", "directory page", 200)
+
+    @task(8)
+    def availability(self) -> None:
+        first = date.fromisoformat(DATA["first_day"]) + timedelta(days=self.rng.randrange(0, 60))
+        self._expect("GET", f"/api/v1/offices/{DATA['office']}/availability/?start={first}&end={first + timedelta(days=6)}",
+                     "availability API", 200)
+
+    @task(3)
+    def booking(self) -> None:
+        start = next(self.slots, None)
+        if start is None:
+            return
+        self._expect("POST", "/api/v1/appointments/", "booking", 201, headers=self.customer,
+                     json={"office": DATA["office"], "start": start, "reason": "information"})
+
+    @task(6)
+    def my_requests(self) -> None:
+        self._expect("GET", "/api/v1/service-requests/", "customer request list", 200, headers=self.customer)
+
+    @task(6)
+    def my_request(self) -> None:
+        self._expect("GET", f"/api/v1/service-requests/{self.rng.choice(self.refs)}/", "customer request detail", 200,
+                     headers=self.customer)
+
+    @task(2)
+    def filing(self) -> None:
+        receipt = f"EAC{self.rng.randrange(10**9, 10**10):010d}"
+        self._expect("POST", "/api/v1/service-requests/", "filing", 201, headers=self.customer,
+                     json={"request_type": "outside_processing_time", "receipt_number": receipt,
+                           "description": "Past the posted processing time (soak)."})
+
+    @task(6)
+    def staff_queue(self) -> None:
+        self._expect("GET", "/api/v1/service-requests/?page_size=20", "staff queue", 200, headers=self.staff)
+
+    @task(6)
+    def staff_detail(self) -> None:
+        self._expect("GET", f"/api/v1/service-requests/{self.rng.choice(DATA['all_refs'])}/", "staff request detail",
+                     200, headers=self.staff)
+
+    @task(2)
+    def staff_response(self) -> None:
+        self._expect("POST", f"/api/v1/service-requests/{self.rng.choice(DATA['all_refs'])}/responses/",
+                     "staff response", 200, headers=self.staff, json={"body": "We have asked the service center (soak)."})
