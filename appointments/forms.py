@@ -28,7 +28,7 @@ class StartField(forms.CharField):
 
 
 class BookForm(PortalForm):
-    reason: forms.ModelChoiceField[AppointmentReason] = forms.ModelChoiceField(
+    reason: "forms.ModelChoiceField[AppointmentReason]" = forms.ModelChoiceField(
         label=_("Reason for your visit"), queryset=AppointmentReason.objects.none(), to_field_name="code",
         empty_label=None,
     )
