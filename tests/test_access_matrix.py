@@ -121,6 +121,10 @@ EXPECT: dict[str, May | dict[str, May]] = {
     "appointment-check-in": may("staff_own", "admin", foreign={"admin"}),
     "appointment-complete": may("staff_own", "admin", foreign={"admin"}),
     "appointment-no-show": may("staff_own", "admin", foreign={"admin"}),
+    # issue 15: the office day's print and no-show confirmation; undo (the world's appointment is no no-show: 409)
+    "appointments:staff_day_print": may(OFFICE),
+    "appointments:staff_no_show_confirm": may("staff_own"),
+    "appointment-undo-no-show": may(NOBODY),
     # service requests: the customer, their representative on record, the holding office, HQ once
     # escalated, admins; agents file for callers and find requests only through the verified lookup
     "service_requests:list": may(CUSTOMER_SIDE, CONTACT_CENTER),  # agents: those they filed; offices: the queue
@@ -142,8 +146,26 @@ EXPECT: dict[str, May | dict[str, May]] = {
     "service-request-transfer": may("staff_own", "hq", "admin", foreign={"admin"}),
     "service-request-hq-inquiry": may(NOBODY),
     "service-request-service-center-inquiry": may(NOBODY),
+    # issue 15: assignment, my requests, export, bulk, saved views, an absence (release: nobody holds it, 409;
+    # assign and bulk: their bodies name nobody, 400; delete: no saved view has that number, 404)
+    "service_requests:take": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service_requests:release": may(NOBODY), "service_requests:assign": may(NOBODY),
+    "service_requests:mine": may(OFFICE, "hq", "admin"),
+    "service_requests:queue_export": may(OFFICE, "hq", "admin"),
+    "service_requests:queue_bulk": may(NOBODY),
+    "service_requests:saved_filter_save": may(OFFICE, "hq", "admin"),
+    "service_requests:saved_filter_delete": may(NOBODY),
+    "service_requests:absence": may(NOBODY),  # nothing held: nothing changes (a redirect)
+    "service-request-take": may("staff_own", "hq", "admin", foreign={"admin"}),
+    "service-request-release": may(NOBODY), "service-request-assign": may(NOBODY),
+    "service-request-export": may(OFFICE, "hq", "admin"),
+    "service-request-bulk": may(NOBODY),
+    "service-request-absence": may(OFFICE, "hq", "admin"),  # 200 {"handed_back": 0}
+    "saved-view-list": may(OFFICE, "hq", "admin"),
+    "saved-view-detail": may(NOBODY),
     # inquiries (contacts recorded by staff) and the Contact Center
     "inquiries:list": may(STAFF), "inquiries:new": may(STAFF), "inquiries:reports": may(STAFF),
+    "inquiries:mine": may(STAFF),
     "inquiries:detail": may("staff_own", "hq", "admin", foreign={"hq", "admin"}),
     "inquiries:action": may(NOBODY),  # (its body is empty)
     "inquiry-list": may(STAFF), "inquiry-detail": may("staff_own", "hq", "admin", foreign={"hq", "admin"}),
@@ -199,6 +221,8 @@ BODIES: dict[str, dict[str, str]] = {
     "service-request-close": {"reason": "The matrix closes it."},
     "service-request-transfer": {"to_office": "NBC", "reason": "The matrix moves it."},
     "service_requests:action": {"note-version": "{version}", "note-body": "A note from the matrix."},
+    "service_requests:saved_filter_save": {"name": "Matrix view", "query": "sort=due"},
+    "saved-view-list": {"name": "Matrix view", "query": "sort=due"},
 }
 
 

@@ -49,6 +49,7 @@ def saved_filter_save(*, owner: User, name: str, query: str) -> SavedFilter:
 
 
 def saved_filter_delete(*, owner: User, pk: int) -> None:
-    deleted, _rows = SavedFilter.objects.filter(owner=owner, pk=pk).delete()
-    if not deleted:
+    saved = SavedFilter.objects.filter(owner=owner, pk=pk).first()
+    if saved is None:
         raise NotFound(str(SAVED_NOT_FOUND))
+    saved.delete()
