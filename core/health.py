@@ -10,15 +10,16 @@ process answers.
 
 import asyncio
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
+from django.views import View
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
-from health_check.views import HealthCheckView
 
 RETRY_AFTER_SECONDS = "5"
 
@@ -66,13 +67,21 @@ class ClosingDatabase(Database):
 
 
 CRITICAL = (ClosingDatabase, MigrationsApplied)
+CHECKS = (ClosingDatabase, MigrationsApplied, Cache, Broker)
 
 
-class ReadinessView(HealthCheckView):
-    checks = (ClosingDatabase, MigrationsApplied, Cache, Broker)
+async def _results() -> list[Any]:
+    return await asyncio.gather(*(check().get_result(None) for check in CHECKS))
 
-    async def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-        results = await asyncio.gather(*(check.get_result(None) for check in self.get_checks()))
+
+class ReadinessView(View):
+    """A plain (synchronous) view, as the WSGI workers serve: django-health-check's checks, which are
+    async, run concurrently on a private event loop in a helper thread, so the answer never depends
+    on whether the calling thread already has a loop of its own."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            results = pool.submit(asyncio.run, _results()).result()
         checks = {result.check.__class__.__name__: "OK" if not result.error else str(result.error)
                   for result in results}
         unavailable = any(result.error for result in results if isinstance(result.check, CRITICAL))

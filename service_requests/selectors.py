@@ -319,7 +319,9 @@ def queue_rows(values: Any, *, now: datetime) -> list[QueueRow]:
             return ""
         days = max((now - at).days, 0)
         if days not in ages:
-            ages[days] = ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else str(_("today"))
+            # A non-breaking space, as Django's timesince writes it: "3 days" never wraps in a narrow column.
+            ages[days] = (ngettext("%(n)d day", "%(n)d days", days) % {"n": days}).replace(" ", "\u00a0") \
+                if days else str(_("today"))
         return ages[days]
 
     for v in values:

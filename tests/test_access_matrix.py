@@ -130,6 +130,7 @@ EXPECT: dict[str, May | dict[str, May]] = {
     "service_requests:list": may(CUSTOMER_SIDE, CONTACT_CENTER),  # agents: those they filed; offices: the queue
     "service_requests:file": may(CUSTOMER_SIDE),
     "service_requests:detail": may("customer", "rep_on", "staff_own", "hq", "admin", foreign={"admin"}),
+    "service_requests:filed": may("customer", "rep_on", "staff_own", "hq", "admin", foreign={"admin"}),
     "service_requests:service_center_inquiry": may(NOBODY),  # escalated to HQ already: 409 for the parties
     "service_requests:hq_inquiry": may(NOBODY),
     "service_requests:action": may("staff_own", "hq", "admin", foreign={"admin"}),
