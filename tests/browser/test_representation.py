@@ -26,7 +26,9 @@ def test_the_customer_names_a_representative_then_withdraws(page: Page, maria, w
     page.get_by_role("link", name=re.compile("Your representative")).click()
     expect(heading(page)).to_have_text("Representation")
     page.get_by_label("Your representative's e-mail address").fill("counsel@example.com")
-    page.get_by_label("All cases, now and later").check()
+    # USWDS draws the box on the label and moves the input off screen: the customer clicks the label.
+    page.locator("label[for=id_all_cases]").click()
+    expect(page.get_by_label("All cases, now and later")).to_be_checked()
     page.get_by_role("button", name="Put on record").click()
     expect(page.get_by_text("Your representative is on record.")).to_be_visible()
     expect(page.get_by_role("cell", name="Alex Counsel")).to_be_visible()
