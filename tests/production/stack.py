@@ -7,6 +7,7 @@ a template, a private Redis (broker and cache), an SMTP sink, gunicorn, Celery w
         ...
 """
 
+import os
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,6 +19,18 @@ from .envs import production_env
 
 # Customers, staff and demo data use this password in the drills.
 DRILL_PASSWORD = "drill-password-2026"
+# By hand, to see a drill fail without a fix: KEY=VALUE pairs (space-separated) every process of
+# the stack gets last, over the drill's own values, e.g. "DATABASE_BEHIND_PGBOUNCER=false" or
+# "PYTHONPATH=tests/production/without_fixes DRILL_WITHOUT_FIXES=dispatch" (README, Operations).
+OVERRIDES_ENV = "DRILL_ENV_OVERRIDES"
+
+
+def drill_overrides() -> dict[str, str]:
+    pairs = os.environ.get(OVERRIDES_ENV, "").split()
+    malformed = [pair for pair in pairs if "=" not in pair]
+    if malformed:
+        raise ValueError(f"{OVERRIDES_ENV} takes KEY=VALUE pairs, not {malformed}")
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def clone_database(cluster: PostgresCluster, template: str, name: str) -> str:
@@ -60,7 +73,7 @@ class Stack:
             "EMAIL_URL": self.sink.url, "PORTAL_BASE_URL": "https://portal.example.gov",
             "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_STATIC_ROOT": str(self.static_root),
             "PORTAL_NOTIFICATIONS_REQUEUE_SECONDS": str(self.requeue_seconds), "PORTAL_VAR_DIR": str(self.directory),
-            **self.extra_env, **overrides,
+            **self.extra_env, **overrides, **drill_overrides(),
         })
 
     def __enter__(self) -> Self:

@@ -9,6 +9,8 @@ take away (comma-separated). Product code is not edited and never reads the vari
               change that committed).
     cache     core.cache.cache_call uses the shared cache only, no database fallback: a cache that
               is down raises out of the throttles (a 500 on the token endpoint).
+    broker    core.broker's Redis channel builds its connection parameters as kombu's does: a
+              worker acknowledging on a connection Redis dropped gets AttributeError and exits.
 
 Each patch is applied as soon as its module has run, before anything imports names from it.
 """
@@ -42,9 +44,16 @@ def _cache_without_fallback(module: ModuleType) -> None:
     module.cache_call = cache_call  # type: ignore[attr-defined]
 
 
+def _kombu_redis_channel(module: ModuleType) -> None:
+    from kombu.transport import redis as kombu_redis
+
+    module.Channel._connparams = kombu_redis.Channel._connparams  # type: ignore[attr-defined]
+
+
 PATCHES: dict[str, tuple[str, Callable[[ModuleType], None]]] = {
     "dispatch": ("core.notifications", _naive_dispatch),
     "cache": ("core.cache", _cache_without_fallback),
+    "broker": ("core.broker", _kombu_redis_channel),
 }
 
 
