@@ -308,7 +308,7 @@ def test_reminders_go_once_and_again_after_a_reschedule(frozen, maria, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         assert services.appointment_reminders_send() == 1
         assert services.appointment_reminders_send() == 0
-    assert [m.subject for m in mail.outbox] == ["Reminder: your USCIS appointment on Tuesday 1 December, 08:00"]
+    assert [m.subject for m in mail.outbox] == ["Reminder: your USCIS appointment on Tuesday 1 December 2026, 8:00 a.m. Central Time"]
     services.appointment_reschedule(actor=maria, appointment_id=appointment.pk, start=chicago(1, 10))
     assert services.appointment_reminders_send() == 0  # 26 hours away now
     frozen.move_to(chicago(30, 11, month=11))
