@@ -6,11 +6,13 @@ request's detail with its response forms, the queue with a filter applied. The p
 checked in test_public_pages.py and test_frame.py. Each page leaves a screenshot under var/screenshots/.
 """
 
+from typing import cast
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from core import navigation
-from core.models import Role
+from core.models import Role, User
 from offices.models import Office
 from service_requests import services
 from tests.browser.conftest import axe_report, heading, sign_in
@@ -33,7 +35,7 @@ def staff_member(role: Role):  # type: ignore[no-untyped-def]
 
 
 def pages_of(role: Role, user) -> list[str]:  # type: ignore[no-untyped-def]
-    customer = CustomerFactory(username="pat@example.com", profile__zip_code="60605")
+    customer = cast(User, CustomerFactory(username="pat@example.com", profile__zip_code="60605"))
     filed = services.service_request_file(actor=customer, request_type="outside_processing_time",
                                           receipt_number="EAC2290123456",
                                           description="My case is past the posted processing time.")
