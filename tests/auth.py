@@ -62,7 +62,7 @@ SIGNUP_LINK = re.compile(r"/accounts/signup/confirm/(?P<uid>[^/\s]+)/(?P<token>[
 
 def confirmation_link(email: str) -> tuple[str, str]:
     """(uid, token) of the link in the latest confirmation e-mail sent to `email` (mail.outbox)."""
-    bodies = [m.body for m in mail.outbox if m.to == [email] and SIGNUP_LINK.search(m.body)]
+    bodies = [str(m.body) for m in mail.outbox if m.to == [email] and SIGNUP_LINK.search(str(m.body))]
     assert bodies, f"no confirmation e-mail to {email}: {[(m.to, m.subject) for m in mail.outbox]}"
     match = SIGNUP_LINK.search(bodies[-1])
     assert match is not None
