@@ -62,6 +62,10 @@ class User(AbstractUser):
     office = models.ForeignKey(
         "offices.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
+    # A self-service sign-up waiting for the link in its confirmation e-mail (core.signup). Such an
+    # account is inactive, so no backend signs it in and no token is issued; an account an admin
+    # deactivated is not pending, so signing up again never reactivates it.
+    signup_pending = models.BooleanField(default=False)
 
     objects: ClassVar[PortalUserManager] = PortalUserManager()
 
@@ -76,6 +80,9 @@ class User(AbstractUser):
             ),
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="user_email_ci_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(signup_pending=False) | Q(is_active=False), name="user_signup_pending_inactive"
             ),
         ]
 

@@ -93,8 +93,7 @@ def _password_check(password: str, user: User) -> None:
         raise ApplicationError(" ".join(exc.messages), fields={"password": list(exc.messages)}) from None
 
 
-@transaction.atomic
-def customer_register(
+def customer_account_prepare(
     *,
     email: str,
     password: str,
@@ -106,9 +105,11 @@ def customer_register(
     office: str = "",
     preferred_language: str = Language.ENGLISH,
     representative: bool = False,
-) -> User:
-    """Create a customer (or representative) account with its residence (and, where the directory
-    names several offices for it, the customer's region or office). E-mail is the username."""
+) -> tuple[User, dict[str, Any]]:
+    """An unsaved customer (or representative) account with its password hashed, and its profile's
+    fields; raises ApplicationError with field errors for input that is wrong whoever asks (residence,
+    language, weak password). It reads nothing about other accounts, so its answer never depends on
+    whether the address is known, and it always spends the password hasher's time."""
     email = User.objects.normalize_email(email.strip()).lower()
     country_code, zip5 = residence_normalize(zip_code=zip_code, country=country)
     region, office_choice = residence_office_choice(country=country_code, zip_code=zip5, region=region, office=office)
@@ -122,21 +123,41 @@ def customer_register(
         role=Role.REPRESENTATIVE if representative else Role.CUSTOMER,
     )
     _password_check(password, user)
-    if User.objects.filter(email__iexact=email).exists() or User.objects.filter(username__iexact=email).exists():
-        raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken")
     user.set_password(password)
+    profile = {"country": country_code, "zip_code": zip5, "region": region, "office_choice": office_choice,
+               "preferred_language": preferred_language}
+    return user, profile
+
+
+def customer_account_exists(email: str) -> User | None:
+    email = (email or "").strip()
+    return User.objects.filter(models.Q(email__iexact=email) | models.Q(username__iexact=email)).order_by("id").first()
+
+
+def customer_account_save(user: User, profile: dict[str, Any]) -> bool:
+    """Save a prepared account and its profile; False (nothing written) when the address is taken,
+    a concurrent sign-up included. Call inside atomic."""
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # a concurrent sign-up with the same address won the race
-        raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken") from None
-    CustomerProfile.objects.create(
-        user=user, country=country_code, zip_code=zip5, region=region, office_choice=office_choice,
-        preferred_language=preferred_language,
-    )
-    audit_record(actor=user, action="account.registered", target=user, role=user.role)
+        return False
+    CustomerProfile.objects.create(user=user, **profile)
+    audit_record(actor=user, action="account.registered", target=user, role=user.role, pending=user.signup_pending)
+    return True
+
+
+@transaction.atomic
+def customer_register(**fields: Any) -> User:
+    """Create a confirmed customer (or representative) account with its residence, and owe it the
+    welcome e-mail: for the demo data and tools that vouch for the address. E-mail is the username.
+    The public sign-up (web and API) is core.signup.customer_signup, which never says whether an
+    address has an account; this one answers EMAIL_TAKEN."""
+    user, profile = customer_account_prepare(**fields)
+    if customer_account_exists(user.email) is not None or not customer_account_save(user, profile):
+        raise ApplicationError.for_field("email", str(EMAIL_TAKEN), code="email_taken")
     notification_queue(
-        kind="account.welcome", to_email=user.email, user=user, language=preferred_language,
+        kind="account.welcome", to_email=user.email, user=user, language=profile["preferred_language"],
         template="core/email/welcome", context={"first_name": user.first_name},
         dedupe_key=f"account.welcome:{user.pk}",
     )

@@ -12,6 +12,7 @@ from appointments import selectors as appointment_selectors
 from service_requests import selectors as request_selectors
 
 from . import access, navigation, services, signin
+from . import signup as signup_flow
 from .errors import ApplicationError
 from .forms import CountryForm, ProfileForm, SearchForm, SignInForm, SignupForm, ZipForm
 from .http import AuthenticatedHttpRequest
@@ -75,6 +76,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same answer (a redirect to "Check your e-mail") for a new address, a pending one and one
+    with an account (core.signup); only input errors any address would get stay on the form."""
     if request.user.is_authenticated:
         return redirect("core:profile")
     form = SignupForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE[:2]})
@@ -82,17 +85,37 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             signin.signup_counted(request)
-            user = services.customer_register(**form.cleaned_data)
+            signup_flow.customer_signup(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             status = exc.status_code
         else:
-            login(request, user, backend="core.auth_backends.UsernameOrEmailBackend")
-            messages.success(request, _("Your account is ready. Welcome, %(name)s.") % {"name": user.first_name})
-            return redirect("core:profile")
+            return redirect("core:signup_sent")
     else:
         status = 400 if request.method == "POST" else 200
     return render(request, "core/signup.html", {"form": form}, status=status)
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/signup_sent.html", {"signup_sent": signup_flow.SIGNUP_SENT})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link in the confirmation e-mail. Opening it shows a button; pressing it confirms, signs in
+    and lands on the dashboard (a GET confirms nothing, so mail scanners that open links do not use it)."""
+    try:
+        if request.method == "POST":
+            user = signup_flow.signup_confirm(uidb64=uidb64, token=token)
+        else:
+            signup_flow.signup_link_check(uidb64=uidb64, token=token)
+    except ApplicationError:
+        return render(request, "core/signup_confirm.html", {"invalid": signup_flow.LINK_INVALID}, status=400)
+    if request.method == "GET":
+        return render(request, "core/signup_confirm.html", {})
+    login(request, user, backend="core.auth_backends.UsernameOrEmailBackend")
+    messages.success(request, str(signup_flow.CONFIRMED) % {"name": user.first_name})
+    return redirect("core:dashboard")
 
 
 class SignInView(LoginView):

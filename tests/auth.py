@@ -3,9 +3,15 @@
 Staff and admins need a second factor before any staff page or API (core.access). These helpers
 complete it the way a person does: a recovery code (django-otp's static device) entered on the
 real second-step page, or given with the password to the real token endpoint.
+
+Customers sign up as a person does: POST /api/v1/auth/register/ (202), then the link in the
+confirmation e-mail (`sign_up_and_confirm`), read from the e-mail that was sent.
 """
 
-from django.test import Client
+import re
+
+from django.core import mail
+from django.test import Client, TestCase
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from rest_framework.test import APIClient
 
@@ -49,3 +55,34 @@ def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
     else:
         client.force_authenticate(user)
     return client
+
+
+SIGNUP_LINK = re.compile(r"/accounts/signup/confirm/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/")
+
+
+def confirmation_link(email: str) -> tuple[str, str]:
+    """(uid, token) of the link in the latest confirmation e-mail sent to `email` (mail.outbox)."""
+    bodies = [str(m.body) for m in mail.outbox if m.to == [email] and SIGNUP_LINK.search(str(m.body))]
+    assert bodies, f"no confirmation e-mail to {email}: {[(m.to, m.subject) for m in mail.outbox]}"
+    match = SIGNUP_LINK.search(bodies[-1])
+    assert match is not None
+    return match["uid"], match["token"]
+
+
+def sign_up(data: dict, client: APIClient | None = None):  # type: ignore[no-untyped-def]
+    """POST /api/v1/auth/register/ with its e-mails sent (as after a real commit); asserts the 202."""
+    client = client or APIClient()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/api/v1/auth/register/", data, format="json")
+    assert response.status_code == 202, response.content
+    return response
+
+
+def sign_up_and_confirm(data: dict, client: APIClient | None = None) -> dict:
+    """Sign up through the API and confirm through the link in the e-mail; the account's JSON."""
+    client = client or APIClient()
+    sign_up(data, client)
+    uid, token = confirmation_link(data["email"].strip().lower())
+    confirmed = client.post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    return confirmed.json()

@@ -6,6 +6,7 @@ from .views_auth import (
     PasswordResetApi,
     PasswordResetConfirmApi,
     RegisterApi,
+    RegisterConfirmApi,
     TokenApi,
     TokenDetailApi,
     TokenListApi,
@@ -14,6 +15,7 @@ from .views_representation import G28Api, RepresentationConfirmApi, Representati
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="api-register"),
+    path("auth/register/confirm/", RegisterConfirmApi.as_view(), name="api-register-confirm"),
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("auth/password-reset/", PasswordResetApi.as_view(), name="api-password-reset"),
     path("auth/password-reset/confirm/", PasswordResetConfirmApi.as_view(), name="api-password-reset-confirm"),

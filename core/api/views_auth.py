@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import access, password_reset, selectors, services, signin
+from core import access, password_reset, selectors, services, signin, signup
 from core.api.throttling import ScopedRateThrottle
 from core.errors import NotFound
 from core.http import AuthenticatedRequest
@@ -33,23 +33,65 @@ CODE_REQUIRED = _("Staff accounts need the code from their authenticator app (or
 _LOCKED = OpenApiResponse(description="Too many attempts: try again after `Retry-After` seconds")
 
 
-class RegisterApi(APIView):
-    """Customer sign-up. Residence is a U.S. ZIP code or, for customers abroad, a country.
-    Sign-ups are limited per client address, shared with the web form (429 past the limit)."""
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class _PublicAuthApi(APIView):
+    """The unauthenticated auth endpoints: no credentials read, the coarse per-address rate."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]  # a coarse per-address rate besides the sign-in limits
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: AccountOutputSerializer, 429: _LOCKED},
+    def validated(self, serializer_class: type[serializers.Serializer], request: Request) -> dict:
+        """The request's body through `serializer_class` (400 with field errors when it is wrong)."""
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    @staticmethod
+    def link_limit(request: Request, name: str) -> None:
+        """Attempts to use an e-mailed link (password reset, sign-up confirmation) per client address
+        per hour: a guessed token is refused with 429 long before it could be found."""
+        signin.address_limit(request._request, name, settings.PORTAL_PASSWORD_RESET_LIMIT, timedelta(hours=1))
+
+
+class RegisterApi(_PublicAuthApi):
+    """Customer sign-up. Residence is a U.S. ZIP code or, for customers abroad, a country.
+
+    The answer is 202 with the same text whether or not an account has the address, so sign-up does
+    not tell anyone which addresses have accounts: a new address gets a confirmation e-mail (the
+    account opens with POST /api/v1/auth/register/confirm/), a known one gets nothing created and its
+    owner an e-mail. Errors that do not depend on the address (ZIP, weak password, missing fields)
+    are 400 with field errors. Sign-ups are limited per client address, shared with the web form (429)."""
+
+    @extend_schema(request=RegisterInputSerializer, responses={202: DetailSerializer, 429: _LOCKED}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        values = self.validated(RegisterInputSerializer, request)
+        signin.signup_counted(request._request)
+        signup.customer_signup(**values)
+        return Response({"detail": str(signup.SIGNUP_SENT)}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(help_text="The first part of the link's path after /accounts/signup/confirm/")
+    token = serializers.CharField(help_text="The second part of the link's path")
+
+
+class RegisterConfirmApi(_PublicAuthApi):
+    """Confirm a sign-up with the uid and token of the link in its e-mail: the account opens (then
+    ask POST /api/v1/auth/token/ for a token). 400 for a wrong, used or expired link, the same text
+    for each. Limited per client address like password-reset confirmations."""
+
+    @extend_schema(request=RegisterConfirmInputSerializer, responses={200: AccountOutputSerializer, 429: _LOCKED},
                    tags=["auth"])
     def post(self, request: Request) -> Response:
-        data = RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        signin.signup_counted(request._request)
-        user = services.customer_register(**data.validated_data)
-        return Response(AccountOutputSerializer(user_with_profile(user.pk)).data, status=status.HTTP_201_CREATED)
+        values = self.validated(RegisterConfirmInputSerializer, request)
+        self.link_limit(request, "signup-confirm")
+        user = signup.signup_confirm(uidb64=values["uid"], token=values["token"])
+        return Response(AccountOutputSerializer(user_with_profile(user.pk)).data)
 
 
 class PasswordResetInputSerializer(serializers.Serializer):
@@ -62,64 +104,40 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
     new_password = serializers.CharField(style={"input_type": "password"})
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class PasswordResetApi(APIView):
+class PasswordResetApi(_PublicAuthApi):
     """Ask for a password-reset link by e-mail. The answer is 202 with the same text whether or not
     an account has the address; limited per e-mail address and per client address (429), shared with
     the web form."""
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
-
     @extend_schema(request=PasswordResetInputSerializer, responses={202: DetailSerializer, 429: _LOCKED},
                    tags=["auth"])
     def post(self, request: Request) -> Response:
-        data = PasswordResetInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        email = data.validated_data["email"]
+        email = self.validated(PasswordResetInputSerializer, request)["email"]
         signin.password_reset_counted(request._request, email)
         password_reset.password_reset_send(email=email)
         return Response({"detail": str(password_reset.LINK_SENT)}, status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetConfirmApi(APIView):
+class PasswordResetConfirmApi(_PublicAuthApi):
     """Choose a new password with the link's uid and token. The account's API tokens are revoked and
     its sign-in lock-out cleared; 400 for a wrong, used or expired link or a weak password."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
 
     @extend_schema(request=PasswordResetConfirmInputSerializer, responses={200: DetailSerializer, 429: _LOCKED},
                    tags=["auth"])
     def post(self, request: Request) -> Response:
-        data = PasswordResetConfirmInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        signin.address_limit(request._request, "password-reset-confirm", settings.PORTAL_PASSWORD_RESET_LIMIT,
-                             timedelta(hours=1))
-        values = data.validated_data
+        values = self.validated(PasswordResetConfirmInputSerializer, request)
+        self.link_limit(request, "password-reset-confirm")
         password_reset.password_reset_confirm(uidb64=values["uid"], token=values["token"],
                                               new_password=values["new_password"])
         return Response({"detail": str(password_reset.PASSWORD_CHANGED)})
 
 
-class TokenApi(APIView):
+class TokenApi(_PublicAuthApi):
     """Exchange a username or e-mail and password (and, for staff, a second-factor code) for an API
     token (`Authorization: Token …`). Tokens expire: customers' after 30 days, staff's after 8 hours.
 
     Failed attempts are limited per account and per client address; past the limit the answer is
     429 with `Retry-After`, the same for every address."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]  # a coarse per-address rate besides the sign-in limits
-    throttle_scope = "auth"
 
     @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer, 429: _LOCKED}, tags=["auth"])
     def post(self, request: Request) -> Response:

@@ -137,7 +137,8 @@ def test_a_broker_that_is_down_at_commit_never_fails_the_change(db, django_captu
     assert [m.to for m in mail.outbox] == [[user.email]]
 
 
-def test_registration_sends_a_welcome_email(directory, api_client, django_capture_on_commit_callbacks):
+def test_registration_sends_one_email_the_confirmation_that_welcomes(directory, api_client,
+                                                                     django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(
             "/api/v1/auth/register/",
@@ -146,4 +147,5 @@ def test_registration_sends_a_welcome_email(directory, api_client, django_captur
             format="json",
         )
     assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+    assert "Welcome to the USCIS Portal" in mail.outbox[0].body and "/accounts/signup/confirm/" in mail.outbox[0].body
     assert "password" not in mail.outbox[0].body.lower().replace("your password by e-mail", "")

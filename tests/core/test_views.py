@@ -1,17 +1,21 @@
 from core.models import User
-from tests.auth import sign_in
+from tests.auth import confirmation_link, sign_in
 from tests.factories import CustomerFactory
 from tests.factories.core import PASSWORD
 from tests.html import assert_accessible_outline
 
 
-def test_sign_up_on_the_web_signs_the_customer_in(directory, client):
-    response = client.post(
-        "/accounts/signup/",
-        {"first_name": "Ana", "last_name": "Diaz", "email": "ana@example.com", "password": "correct-horse-battery",
-         "zip_code": "77067", "country": "", "preferred_language": "en"},
-    )
-    assert response.status_code == 302 and response["Location"] == "/accounts/profile/"
+def test_sign_up_on_the_web_then_the_link_signs_the_customer_in(directory, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"first_name": "Ana", "last_name": "Diaz", "email": "ana@example.com", "password": "correct-horse-battery",
+             "zip_code": "77067", "country": "", "preferred_language": "en"},
+        )
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/"
+    assert client.get("/accounts/profile/").status_code == 302  # not signed in before the link
+    uid, token = confirmation_link("ana@example.com")
+    assert client.post(f"/accounts/signup/confirm/{uid}/{token}/")["Location"] == "/dashboard/"
     page = client.get("/accounts/profile/").content.decode()
     assert "Ana Diaz" in page and "?zip=77067" in page
 

@@ -1,10 +1,18 @@
 """A small JSON client for talking to a real server over loopback (urllib, no session)."""
 
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+# The link in a sign-up's confirmation e-mail (core.signup): /accounts/signup/confirm/<uid>/<token>/
+SIGNUP_LINK = re.compile(r"/accounts/signup/confirm/(?P<uid>[^/\s]+)/(?P<token>[^/\s]+)/")
+
+
+class _Sink(Protocol):
+    def wait_for(self, count: int, *, timeout: float = 30, to: str | None = None) -> list: ...
 
 
 @dataclass
@@ -48,6 +56,22 @@ class Api:
                                                    **({"code": code} if code else {})})
         assert answer.status == 200, answer
         return Api(self.base_url, answer.body["token"], self.timeout, self.headers)
+
+    def confirm_sign_up(self, sink: _Sink, email: str, timeout: float = 60) -> Answer:
+        """Open the account through the link in the confirmation e-mail that arrived at the SMTP sink."""
+        bodies = [m.body for m in sink.wait_for(1, timeout=timeout, to=email) if SIGNUP_LINK.search(m.body)]
+        assert bodies, f"no confirmation link in the e-mails to {email}"
+        link = SIGNUP_LINK.search(bodies[-1])
+        assert link is not None
+        return self.post("/api/v1/auth/register/confirm/", {"uid": link["uid"], "token": link["token"]})
+
+    def signed_up(self, sink: _Sink, data: dict[str, str]) -> "Api":
+        """Sign up (202), confirm through the e-mailed link (200), then a token for the account."""
+        answer = self.post("/api/v1/auth/register/", data)
+        assert answer.status == 202, answer
+        confirmed = self.confirm_sign_up(sink, data["email"])
+        assert confirmed.status == 200 and confirmed.body["email"] == data["email"], confirmed
+        return self.signed_in(data["email"], data["password"])
 
 
 def _decode(raw: bytes) -> Any:

@@ -43,8 +43,7 @@ def test_schemathesis_as_customer_and_as_staff(tmp_path, production_python, post
         web = stack.web(workers=3)
         stack.worker()
         api = Api(web.url)
-        assert api.post("/api/v1/auth/register/", CUSTOMER).status == 201
-        customer = api.signed_in(CUSTOMER["email"], DRILL_PASSWORD)
+        customer = api.signed_up(stack.sink, CUSTOMER)
         filed = customer.post("/api/v1/service-requests/", {"request_type": "outside_processing_time",
                                                           "receipt_number": "EAC2290123456", "description": "Where?"})
         assert filed.status == 201, filed

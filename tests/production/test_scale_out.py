@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.production, pytest.mark.postgres]
 CLIENTS = 200
 FILERS = 30
 # Customers with an API token each, made in one step (a password hash per account would take minutes
-# on two cores). customer_register is the real sign-up service: each gets the welcome e-mail.
+# on two cores). customer_register makes confirmed accounts (as the demo data does; the public sign-up
+# is core.signup, which needs the e-mailed link): each gets the welcome e-mail.
 MAKE_CUSTOMERS = """
 import json
 import re

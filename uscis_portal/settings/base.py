@@ -178,6 +178,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = env_int("PORTAL_PASSWORD_RESET_SECONDS", 3 * 3600)
+# How long the link in a sign-up's confirmation e-mail works (core.signup): 3 days.
+PORTAL_SIGNUP_CONFIRM_SECONDS = env_int("PORTAL_SIGNUP_CONFIRM_SECONDS", 3 * 86400)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:start"  # customers: their dashboard; staff: their role's start page
 LOGOUT_REDIRECT_URL = "core:home"

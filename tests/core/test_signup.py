@@ -1,0 +1,182 @@
+"""Sign-up answers the same for known and unknown addresses (issue 12): a new address gets an
+inactive account and a confirmation link; a known one gets nothing created and its owner an e-mail."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
+
+from core.models import Notification, User
+from core.signup import LINK_INVALID
+from tests.auth import confirmation_link, sign_up, sign_up_and_confirm
+from tests.factories import CustomerFactory
+from tests.factories.core import PASSWORD
+
+NEW = {"password": "correct-horse-battery", "first_name": "Ana", "last_name": "Diaz", "zip_code": "60605"}
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.fixture
+def known(directory):  # type: ignore[no-untyped-def]
+    return CustomerFactory(email="owner@example.com", username="owner@example.com", first_name="Olga")
+
+
+def _api_sign_up(email: str, django_capture_on_commit_callbacks, **extra):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        return APIClient().post("/api/v1/auth/register/", {**NEW, "email": email, **extra}, format="json")
+
+
+def _web_sign_up(email: str, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post("/accounts/signup/", {**NEW, "email": email, "preferred_language": "en"})
+    return posted, client.get(posted["Location"])
+
+
+def test_api_answers_byte_for_byte_the_same_for_a_known_and_a_new_address(known, django_capture_on_commit_callbacks):
+    answers = [_api_sign_up(email, django_capture_on_commit_callbacks)
+               for email in ("owner@example.com", "newcomer@example.com", "OWNER@example.com")]
+    assert {a.status_code for a in answers} == {202}
+    assert answers[0].content == answers[1].content == answers[2].content
+    assert "Check your e-mail" in answers[0].json()["detail"]
+    assert User.objects.filter(email__iexact="owner@example.com").count() == 1
+    known.refresh_from_db()
+    assert known.check_password(PASSWORD) and known.is_active  # nothing about the owner's account changed
+
+
+def test_web_answers_the_same_page_for_a_known_and_a_new_address(known, django_capture_on_commit_callbacks):
+    (known_post, known_page), (new_post, new_page) = (
+        _web_sign_up(email, django_capture_on_commit_callbacks) for email in ("owner@example.com", "new@example.com"))
+    assert known_post.status_code == new_post.status_code == 302
+    assert known_post["Location"] == new_post["Location"] == "/accounts/signup/sent/"
+    assert known_page.status_code == new_page.status_code == 200
+    assert CSRF.sub(b"", known_page.content) == CSRF.sub(b"", new_page.content)
+    assert "Check your e-mail" in new_page.content.decode()
+
+
+def test_the_owner_is_told_once_an_hour_with_links_to_sign_in_and_reset(known, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        _api_sign_up("owner@example.com", django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [["owner@example.com"]]
+    body = mail.outbox[0].body
+    assert "Someone tried to create" in mail.outbox[0].subject
+    assert "/accounts/login/" in body and "/accounts/password-reset/" in body
+    assert "/accounts/signup/confirm/" not in body
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
+        _api_sign_up("owner@example.com", django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+
+
+def test_a_new_address_gets_one_confirmation_email_and_no_welcome_besides(directory, django_capture_on_commit_callbacks):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [["ana@example.com"]]
+    assert "/accounts/signup/confirm/" in mail.outbox[0].body and "3 days" in mail.outbox[0].body
+    user = User.objects.get(email="ana@example.com")
+    assert not user.is_active and user.signup_pending
+    assert not Notification.objects.filter(kind="account.welcome").exists()
+
+
+def test_the_unconfirmed_account_gets_no_token_and_no_session(directory, django_capture_on_commit_callbacks):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    token = APIClient().post("/api/v1/auth/token/", {"username": "ana@example.com", "password": NEW["password"]})
+    wrong = APIClient().post("/api/v1/auth/token/", {"username": "ana@example.com", "password": "not-the-password"})
+    assert token.status_code == wrong.status_code == 400 and token.content == wrong.content
+    web = Client()
+    page = web.post("/accounts/login/", {"username": "ana@example.com", "password": NEW["password"]})
+    assert page.status_code == 200 and "_auth_user_id" not in web.session
+    web.force_login(User.objects.get(email="ana@example.com"))  # even a session made for it is not honoured
+    assert web.get("/dashboard/").status_code == 302
+
+
+def test_the_web_link_confirms_once_signs_in_and_lands_on_the_dashboard(directory, django_capture_on_commit_callbacks):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    uid, token = confirmation_link("ana@example.com")
+    web = Client()
+    link = f"/accounts/signup/confirm/{uid}/{token}/"
+    opened = web.get(link)  # opening the link (or a mail scanner doing so) confirms nothing
+    assert opened.status_code == 200 and "Confirm and sign in" in opened.content.decode()
+    assert User.objects.get(email="ana@example.com").signup_pending
+    confirmed = web.post(link)
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/dashboard/"
+    assert web.get("/dashboard/").status_code == 200
+    user = User.objects.get(email="ana@example.com")
+    assert user.is_active and not user.signup_pending
+    again = Client().post(link)
+    assert again.status_code == 400 and "not valid" in again.content.decode()
+    api_again = APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert api_again.status_code == 400 and api_again.json() == {"token": [str(LINK_INVALID)]}
+    assert APIClient().post("/api/v1/auth/token/", {"username": "ana@example.com",
+                                                    "password": NEW["password"]}).status_code == 200
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda uid, token: (uid, token[:-1] + ("0" if token[-1] != "0" else "1")),
+    lambda uid, token: ("MQ", token),
+    lambda uid, token: ("!!", token),
+    lambda uid, token: (uid, "nonsense"),
+])
+def test_a_tampered_link_is_refused_with_a_clear_message(directory, django_capture_on_commit_callbacks, mangle):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    uid, token = mangle(*confirmation_link("ana@example.com"))
+    response = APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert response.status_code == 400 and response.json() == {"token": [str(LINK_INVALID)]}
+    assert "sign up again" in str(LINK_INVALID)
+    assert Client().get(f"/accounts/signup/confirm/{uid}/{token}/").status_code == 400
+    assert User.objects.get(email="ana@example.com").signup_pending
+
+
+def test_the_link_expires_after_3_days(directory, django_capture_on_commit_callbacks):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    uid, token = confirmation_link("ana@example.com")
+    with time_machine.travel(timezone.now() + timedelta(days=3, minutes=1), tick=False):
+        late = APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert late.status_code == 400 and late.json() == {"token": [str(LINK_INVALID)]}
+    with time_machine.travel(timezone.now() + timedelta(days=2, hours=23), tick=False):
+        in_time = APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert in_time.status_code == 200
+
+
+def test_signing_up_again_while_unconfirmed_resends_the_link_once_an_hour(directory, django_capture_on_commit_callbacks):
+    first = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    second = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    assert first.content == second.content and len(mail.outbox) == 1  # within the hour: the same link stands
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
+        third = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    assert third.content == first.content
+    assert [m.to for m in mail.outbox] == [["ana@example.com"], ["ana@example.com"]]
+    assert "/accounts/signup/confirm/" in mail.outbox[1].body
+    assert User.objects.filter(email="ana@example.com").count() == 1
+
+
+def test_an_account_an_admin_deactivated_is_not_reopened_by_signing_up(directory, django_capture_on_commit_callbacks):
+    CustomerFactory(email="gone@example.com", username="gone@example.com", is_active=False)
+    _api_sign_up("gone@example.com", django_capture_on_commit_callbacks)
+    assert "Someone tried to create" in mail.outbox[0].subject
+    assert not User.objects.get(email="gone@example.com").is_active
+
+
+def test_input_errors_stay_400_with_field_errors_for_known_addresses_too(known):
+    response = APIClient().post("/api/v1/auth/register/", {**NEW, "email": "owner@example.com", "zip_code": "ABCDE"},
+                                format="json")
+    assert response.status_code == 400 and "zip_code" in response.json()
+
+
+def test_the_helper_signs_up_and_confirms_through_the_email(directory):
+    account = sign_up_and_confirm({**NEW, "email": "Ana@Example.com"})
+    assert account["email"] == "ana@example.com"
+    assert sign_up({**NEW, "email": "ana@example.com"}).json()["detail"]  # known now: the same 202
+
+
+def test_spanish(directory, django_capture_on_commit_callbacks):
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks, preferred_language="es")
+    assert "Confirme" in mail.outbox[0].subject
+    with translation.override("es"):
+        page = Client().get("/accounts/signup/sent/", HTTP_ACCEPT_LANGUAGE="es")
+        refused = Client().get("/accounts/signup/confirm/MQ/nonsense/", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Revise su correo" in page.content.decode()
+    assert "no es válido" in refused.content.decode()
