@@ -17,7 +17,9 @@ Over-booking, a broken slot, or an unexpected answer (race and stampede: not 201
 201/200; warm-up: not 200/400) exits non-zero, printing the first few response bodies and the server log.
 Targets are judged only when the machine's load was ≤ 1.0 at start (bench._common.verdict).
 
-Run from the project root:  .venv/bin/python bench/appointments.py   [--stampede 1000] [--seconds 10]
+Run from the project root:  .venv/bin/python bench/appointments.py   [--stampede 1000] [--seconds 10] [--profile]
+--profile only profiles, in-process through Django's handler (pyinstrument), 200 bookings (each its own customer
+and slot) and 200 answers of a full slot (the stampede's 409), prints where the time goes and the CPU ms of each.
 DATABASE_URL selects the database (Postgres only; default
 postgres://postgres@127.0.0.1:5432/portal_bench_appointments). It is created if missing, migrated and
 loaded with the directory and schedules; appointments, slots, outbox, audit rows and bench customers
@@ -136,6 +138,31 @@ def booking_statements(token: str, starts: list) -> list[str]:
     return shapes
 
 
+def profile(tokens: list[str], free: list, count: int = 200) -> int:
+    """`count` bookings (a customer and a slot each), then `count` POSTs for a slot already full, in-process."""
+    from django.test import Client as DjangoClient
+    from pyinstrument import Profiler
+
+    clients = [DjangoClient(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {t}") for t in tokens[:2 * count + 1]]
+    full = json.dumps({"office": OFFICE, "start": free[0].start.isoformat()})
+    clients[-1].post(BOOK, full, content_type="application/json")  # capacity 1: now full
+    print(f"profile: {count} requests each, in-process, load average at start {os.getloadavg()[0]:.2f}")
+    for label, status, bodies in (
+            ("booking (201)", 201, [json.dumps({"office": OFFICE, "start": s.start.isoformat()}) for s in free[1:count + 1]]),
+            ("full slot (409)", 409, [full] * count)):
+        offset = 0 if status == 201 else count
+        profiler, cpu0 = Profiler(interval=0.0005), time.process_time()
+        with profiler:
+            for i, body in enumerate(bodies):
+                response = clients[offset + i].post(BOOK, body, content_type="application/json")
+                if response.status_code != status:
+                    sys.exit(f"profile: {label} answered {response.status_code}: {response.content[:300]!r}")
+        print(f"\n{label}: {(time.process_time() - cpu0) * 1000 / count:.2f} ms CPU per request (profiled)")
+        print(profiler.output_text(unicode=True, show_all=False, color=False))
+    print_load_at_end()
+    return 0
+
+
 def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1] if len(values) > 1 else (values or [0.0])[0]
 
@@ -225,6 +252,7 @@ def main() -> int:
     parser.add_argument("--stampede", type=int, default=STAMPEDE, help=f"clients in the stampede (default {STAMPEDE:,})")
     parser.add_argument("--seconds", type=float, default=DURATION_S,
                         help=f"length of each throughput phase (default {DURATION_S:.0f})")
+    parser.add_argument("--profile", action="store_true", help="only profile bookings and 409s in-process")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     server_addr, dbname = ensure_database(url, "appointments.py")
@@ -243,6 +271,8 @@ def main() -> int:
     print(f"  data: {len(tokens)} customers in ZIP {ZIP} ({OFFICE}) with tokens, made in {setup_s:.2f} s; "
           f"{len(free):,} free slots over {HORIZON_DAYS} days from {race_slot.start:%Y-%m-%d}\n")
 
+    if args.profile:
+        return profile(tokens, free)
     shapes = booking_statements(tokens[-1], free[-2:])
     print(f"0. statements of one booking (warm process, real token, a new slot): {len(shapes)}, BEGIN and COMMIT included")
     print("  " + "; ".join(shapes))

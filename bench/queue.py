@@ -22,6 +22,8 @@ exits non-zero.
 
 Run from the project root:  .venv/bin/python bench/queue.py
 (BENCH_QUEUE_ROWS and BENCH_SECONDS shrink the data and the time per endpoint for short runs while developing.)
+With --profile it only profiles, in-process through Django's handler (pyinstrument), 500 requests of the HTML page
+and 500 of the API for the same rows, prints where the time goes and the CPU ms per request of each, and stops.
 DATABASE_URL selects the database (Postgres only; default postgres://postgres@127.0.0.1:5432/portal_bench_queue),
 created if missing, migrated, given the directory and schedules. Reruns reuse the rows when the table holds
 the 1,000,000 bench rows, each with its escalation row; otherwise its service requests (and their escalation
@@ -241,6 +243,31 @@ def web_session(staff) -> str:  # type: ignore[no-untyped-def]
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
+def profile(staff, token: str, cookie: str) -> int:  # type: ignore[no-untyped-def]
+    """Profile PROFILE_REQUESTS of the HTML page and of the API for the same rows, in-process (Django's test
+    handler: the same middleware as under gunicorn), and print the CPU ms per request of each."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    count = int(os.environ.get("PROFILE_REQUESTS", 500))
+    web = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=cookie)
+    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    print(f"profile: {count} requests each, in-process, load average at start {os.getloadavg()[0]:.2f}")
+    for label, client, path in (("HTML", web, HTML), ("API", api, API_SAME)):
+        for _ in range(WARMUP):
+            client.get(path)
+        profiler, cpu0 = Profiler(interval=0.0005), time.process_time()
+        with profiler:
+            for _ in range(count):
+                response = client.get(path)
+                if response.status_code != 200:
+                    sys.exit(f"bench/queue.py: {path} answered {response.status_code}")
+        print(f"\n{label} {path}: {(time.process_time() - cpu0) * 1000 / count:.2f} ms CPU per request (profiled)")
+        print(profiler.output_text(unicode=True, show_all=False, color=False))
+    print_load_at_end()
+    return 0
+
+
 def main() -> int:
     load_at_start = os.getloadavg()[0]
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -277,6 +304,8 @@ def main() -> int:
     headers, cores = {"Authorization": f"Token {token}"}, len(os.sched_getaffinity(0))
     web_headers = {"Cookie": web_session(staff)}
     quiet = load_at_start <= QUIET_LOAD
+    if "--profile" in sys.argv[1:]:
+        return profile(staff, token, web_headers["Cookie"])
     print_header("Staff queue benchmark (HTTP through gunicorn)", server_addr, dbname)
     print(f"  server: gunicorn --workers 1 --worker-class sync; client: 1 thread, http.client with keep-alive; "
           f"{WARMUP} warm-up requests, then {DURATION_S:.0f} s per endpoint")

@@ -7,9 +7,10 @@ that role in PRIMARY_BY_ROLE. base.html has no role branches: it renders `naviga
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -241,11 +242,23 @@ def _ancestors(view_name: str | None, user: Person) -> list[str]:
     return chain
 
 
+# The menu's addresses take no arguments, so each is the same on every request of a process for one URLconf and
+# script prefix (the key): reversed once, not ~15 times per page (issue 16's profile of the staff queue).
+_URLS: dict[tuple[object, str, str], str] = {}
+
+
+def _url(url_name: str) -> str:
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
+    if key not in _URLS:
+        _URLS[key] = reverse(url_name)
+    return _URLS[key]
+
+
 def navigation_for(user: Person, view_name: str | None = None) -> Navigation:
     section = {view_name, *_ancestors(view_name, user)} - {None, "core:home"}
 
     def item(link: NavLink) -> Item:
-        return Item(link.label, reverse(link.url_name), link.url_name in section, link.url_name == view_name)
+        return Item(link.label, _url(link.url_name), link.url_name in section, link.url_name == view_name)
 
     signed_in = isinstance(user, User) and user.is_authenticated
     primary: list[Item | Group] = [item(link) for link in primary_links_for(user)]
@@ -307,5 +320,5 @@ USAGOV_URL = {"en": "https://www.usa.gov/", "es": "https://www.usa.gov/es/"}
 
 
 def identifier_links() -> list[Item]:
-    return [Item(link.label, link.url_name if link.url_name.startswith("https://") else reverse(link.url_name))
+    return [Item(link.label, link.url_name if link.url_name.startswith("https://") else _url(link.url_name))
             for link in IDENTIFIER_LINKS]
