@@ -142,19 +142,24 @@ class JurisdictionQuerySerializer(serializers.Serializer):
         """The validated query. A plain one (known names, once each, not blank, within length, zip or country)
         is read directly: building the serializer's fields costs more than the lookup. Anything else goes
         through the serializer, which answers the 400 with its field errors."""
+        plain = cls.plain(params)
+        if plain is not None:
+            return plain
+        query = cls(data=params)
+        query.is_valid(raise_exception=True)
+        return dict(query.validated_data)
+
+    @classmethod
+    def plain(cls, params: Any) -> dict[str, str] | None:
+        """The query read directly when it is plain, else None (the serializer then says what is wrong)."""
         limits = cls._limits()
         plain: dict[str, str] = {}
         for name, values in params.lists():
             value = values[0].strip() if len(values) == 1 and name in limits else ""
             if not value or len(value) > limits[name] or not value.isprintable():
-                break
+                return None
             plain[name] = value
-        else:
-            if bool(plain.get("zip")) != bool(plain.get("country")):
-                return plain
-        query = cls(data=params)
-        query.is_valid(raise_exception=True)
-        return dict(query.validated_data)
+        return plain if bool(plain.get("zip")) != bool(plain.get("country")) else None
 
     @classmethod
     def _limits(cls) -> dict[str, int]:
