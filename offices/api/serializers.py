@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any, cast
 
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -210,11 +211,13 @@ class JurisdictionSerializer(serializers.Serializer):
     # The offices and lines are the same for every ZIP they serve: each is serialized once per minute,
     # language and audience, and kept in the jurisdiction index (dropped with it on any edit).
     def _memo(self, key: tuple, build: Any) -> Any:
+        return jurisdiction.memo((*key, *self._memo_suffix), lambda: _plain(build()))
+
+    @cached_property
+    def _memo_suffix(self) -> tuple:
+        """Language, audience and minute: the same for all of one answer's parts (read once, not per part)."""
         now = self.context["now"]
-        return jurisdiction.memo(
-            (*key, get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)),
-            lambda: _plain(build()),
-        )
+        return get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)
 
     def _list(self, offices: Any) -> list[dict[str, Any]]:
         return [self._memo(("list", o.pk), lambda o=o: OfficeListSerializer(o, context=self.context).data)
