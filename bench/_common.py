@@ -176,6 +176,27 @@ def gunicorn(app: str, options: list[str], log_path: Path, env: dict[str, str] |
             server.wait()
 
 
+def _production_workers() -> tuple[int, int]:
+    cores = len(os.sched_getaffinity(0))
+    return cores, 2 * cores + 1
+
+
+def production_server_note() -> str:
+    """How `production_gunicorn` serves, for a benchmark's header."""
+    cores, workers = _production_workers()
+    return f"gunicorn --workers {workers} (2 × {cores} cores + 1), --worker-class sync, --backlog 2048"
+
+
+@contextmanager
+def production_gunicorn(log_path: Path, env: dict[str, str] | None = None):
+    """The portal served as in production (sync workers, 2 × cores + 1, backlog 2,048) by `gunicorn`;
+    yields (port, worker pids). appointments.py and soak.py measure through it."""
+    _cores, workers = _production_workers()
+    options = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048"]
+    with gunicorn("uscis_portal.wsgi:application", options, log_path, env=env) as served:
+        yield served
+
+
 # The 1M-row loaders (queue.py, sweep.py): bench customers, and one escalation row per service request.
 
 def customers_load(cursor, domain: str, count: int, *, spanish_every: int = 0) -> list[int]:

@@ -50,9 +50,10 @@ sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resol
 from bench._common import (  # noqa: E402
     django_setup,
     ensure_database,
-    gunicorn,
     print_header,
     print_load_at_end,
+    production_gunicorn,
+    production_server_note,
     reference_data,
     verdict,
 )
@@ -264,10 +265,8 @@ def main() -> int:
     started = time.perf_counter()
     tokens, free = prepare(RACERS + CLIENTS + args.stampede + 1)
     setup_s, race_slot, stampede_slot = time.perf_counter() - started, free[0], free[1]
-    cores = len(os.sched_getaffinity(0))
-    workers = 2 * cores + 1
     print_header("Appointment booking benchmark (HTTP through gunicorn)", server_addr, dbname)
-    print(f"  server: gunicorn --workers {workers} (2 × {cores} cores + 1), --worker-class sync, --backlog 2048")
+    print(f"  server: {production_server_note()}")
     print(f"  data: {len(tokens)} customers in ZIP {ZIP} ({OFFICE}) with tokens, made in {setup_s:.2f} s; "
           f"{len(free):,} free slots over {HORIZON_DAYS} days from {race_slot.start:%Y-%m-%d}\n")
 
@@ -278,8 +277,7 @@ def main() -> int:
     print("  " + "; ".join(shapes))
 
     log_path = var_dir / "gunicorn.log"
-    options = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048"]
-    with gunicorn("uscis_portal.wsgi:application", options, log_path) as (port, _workers):
+    with production_gunicorn(log_path) as (port, _workers):
         r = phases(port, tokens, race_slot, stampede_slot, free[2:-2], stampede=args.stampede, seconds=args.seconds)
     slot = Slot.objects.get(office__code=OFFICE, starts_at=race_slot.start)
     holding = Appointment.objects.filter(slot=slot, status__in=HOLDS_PLACE).count()

@@ -38,9 +38,10 @@ from bench._common import (  # noqa: E402
     ROOT,
     django_setup,
     ensure_database,
-    gunicorn,
     print_header,
     print_load_at_end,
+    production_gunicorn,
+    production_server_note,
     reference_data,
     verdict,
 )
@@ -151,16 +152,13 @@ def main() -> int:
     data_path.write_text(json.dumps(data))
     env = production_env(url, redis_url)
     collect_static(env)
-    cores = len(os.sched_getaffinity(0))
-    workers = 2 * cores + 1
     print_header("Soak: the portal's mixed day at half capacity (locust, headless)", server, dbname)
-    print(f"  server: gunicorn --workers {workers} (2 × {cores} cores + 1), --worker-class sync, production settings, "
+    print(f"  server: {production_server_note()}, production settings, "
           f"cache and broker {redis_url}")
     print(f"  data: {args.users} customers with {REQUESTS_PER_CUSTOMER} requests each and their own free slots at "
           f"{OFFICE}, one staff token at {STAFF_OFFICE}; made in {time.perf_counter() - started:.1f} s\n", flush=True)
 
-    options = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048"]
-    with gunicorn("uscis_portal.wsgi:application", options, work / "gunicorn.log", env=env) as (port, _pids):
+    with production_gunicorn(work / "gunicorn.log", env=env) as (port, _pids):
         probe = locust(port, data_path, args.users, args.probe_seconds, 0.0, work / "probe")
         capacity = float(probe["Aggregated"]["Requests/s"])
         rate = capacity / 2 / args.users

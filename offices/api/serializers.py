@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Any, cast
 
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -142,19 +143,24 @@ class JurisdictionQuerySerializer(serializers.Serializer):
         """The validated query. A plain one (known names, once each, not blank, within length, zip or country)
         is read directly: building the serializer's fields costs more than the lookup. Anything else goes
         through the serializer, which answers the 400 with its field errors."""
+        plain = cls.plain(params)
+        if plain is not None:
+            return plain
+        query = cls(data=params)
+        query.is_valid(raise_exception=True)
+        return dict(query.validated_data)
+
+    @classmethod
+    def plain(cls, params: Any) -> dict[str, str] | None:
+        """The query read directly when it is plain, else None (the serializer then says what is wrong)."""
         limits = cls._limits()
         plain: dict[str, str] = {}
         for name, values in params.lists():
             value = values[0].strip() if len(values) == 1 and name in limits else ""
             if not value or len(value) > limits[name] or not value.isprintable():
-                break
+                return None
             plain[name] = value
-        else:
-            if bool(plain.get("zip")) != bool(plain.get("country")):
-                return plain
-        query = cls(data=params)
-        query.is_valid(raise_exception=True)
-        return dict(query.validated_data)
+        return plain if bool(plain.get("zip")) != bool(plain.get("country")) else None
 
     @classmethod
     def _limits(cls) -> dict[str, int]:
@@ -205,11 +211,13 @@ class JurisdictionSerializer(serializers.Serializer):
     # The offices and lines are the same for every ZIP they serve: each is serialized once per minute,
     # language and audience, and kept in the jurisdiction index (dropped with it on any edit).
     def _memo(self, key: tuple, build: Any) -> Any:
+        return jurisdiction.memo((*key, *self._memo_suffix), lambda: _plain(build()))
+
+    @cached_property
+    def _memo_suffix(self) -> tuple:
+        """Language, audience and minute: the same for all of one answer's parts (read once, not per part)."""
         now = self.context["now"]
-        return jurisdiction.memo(
-            (*key, get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)),
-            lambda: _plain(build()),
-        )
+        return get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)
 
     def _list(self, offices: Any) -> list[dict[str, Any]]:
         return [self._memo(("list", o.pk), lambda o=o: OfficeListSerializer(o, context=self.context).data)

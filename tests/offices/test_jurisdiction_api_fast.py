@@ -1,0 +1,90 @@
+"""GET /api/v1/jurisdiction/: a plain GET is answered without DRF's machinery, with the same bytes and headers.
+
+`Accept: application/*` still picks the JSON renderer but goes the whole way through DRF (content
+negotiation, authenticators, Response, finalize_response): the two answers must be identical.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.views import APIView
+
+from tests.auth import sign_in
+from tests.factories import StaffFactory
+
+API = "/api/v1/jurisdiction/"
+QUERIES = ["zip=60605", "zip=10278-0001", "zip=09001", "country=CA", "country=CN&region=Shanghai", "country=FR"]
+THROUGH_DRF = {"HTTP_ACCEPT": "application/*"}
+
+
+def _seen(response) -> tuple[int, bytes, list[tuple[str, str]]]:
+    return response.status_code, response.content, [(k, v) for k, v in response.items() if k != "X-Request-ID"]
+
+
+@pytest.fixture
+def drf_initial_calls(monkeypatch):
+    """How many requests went through DRF's `initial()` (authentication, permissions, throttles, negotiation)."""
+    calls: list[str] = []
+    initial = APIView.initial
+
+    def counting(self, request, *args, **kwargs):
+        calls.append(request.path)
+        return initial(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(APIView, "initial", counting)
+    return calls
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_plain_get_answers_what_drf_answers_byte_for_byte(directory, client, drf_initial_calls, query):
+    plain = client.get(f"{API}?{query}")
+    assert drf_initial_calls == []  # answered without DRF's per-request machinery
+    through_drf = client.get(f"{API}?{query}", **THROUGH_DRF)
+    assert drf_initial_calls == [API]
+    assert plain.status_code == 200
+    assert _seen(plain) == _seen(through_drf)
+    assert plain["Content-Type"] == "application/json" and "public" in plain["Cache-Control"]
+
+
+def test_a_plain_get_runs_no_query_and_answers_304_to_its_etag(directory, client, drf_initial_calls):
+    client.get(f"{API}?zip=60605")  # the index is built on the first request
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(f"{API}?zip=77067")
+        again = client.get(f"{API}?zip=77067", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert len(ctx.captured_queries) == 0
+    assert first.status_code == 200 and first.json()["office"]["code"] == "HOU"
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == first["Cache-Control"] and again["Vary"] == first["Vary"]
+    assert drf_initial_calls == []
+
+
+def test_staff_signed_in_see_placeholder_lines_privately_as_through_drf(directory, client, drf_initial_calls):
+    public = client.get(f"{API}?country=CA")
+    assert not [line for line in public.json()["phone_lines"] if not line["value_confirmed"]]
+    sign_in(client, StaffFactory(role="office_staff"))
+    drf_initial_calls.clear()
+    staff = client.get(f"{API}?country=CA")
+    assert drf_initial_calls == []
+    assert "private" in staff["Cache-Control"]
+    assert "canada-inquiries" in {line["code"] for line in staff.json()["phone_lines"] if not line["value_confirmed"]}
+    assert _seen(staff) == _seen(client.get(f"{API}?country=CA", **THROUGH_DRF))
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [("zip=ABCDE", 400, "zip"), ("zip=60605&country=CA", 400, "zip"), ("country=XX", 400, "country"),
+     ("zip=00000", 404, "detail"), ("", 400, "zip")],
+)
+def test_what_the_plain_path_cannot_answer_goes_through_drf(directory, client, drf_initial_calls, query, status, field):
+    response = client.get(f"{API}?{query}")
+    assert response.status_code == status and field in response.json()
+    assert drf_initial_calls == [API]
+    assert not response.has_header("ETag")
+
+
+@pytest.mark.parametrize("headers", [{"HTTP_AUTHORIZATION": "Token nope"}, {"HTTP_ACCEPT": "text/html"}])
+def test_tokens_and_other_media_types_go_through_drf(directory, client, drf_initial_calls, headers):
+    response = client.get(f"{API}?zip=60605", **headers)
+    assert drf_initial_calls == [API]
+    assert response.status_code in (200, 401)
+    assert response["Content-Type"].startswith("text/html" if "HTTP_ACCEPT" in headers else "application/json")
