@@ -192,3 +192,25 @@ def test_customer_booking_pages_in_spanish_show_no_english_data(directory, clien
         assert_no_english(response.content.decode(), path)
     assert "Permiso de viaje (advance parole) de emergencia" in visible_text(pages["confirmation"].content.decode())
     assert "dos fotos de pasaporte" in visible_text(pages["confirmation"].content.decode())
+
+
+def test_the_catalogue_has_no_fuzzy_or_missing_spanish():
+    """A fuzzy entry is not compiled and an empty one shows the English: either leaks English into every
+    Spanish page that uses it, and the page scans above only see sentences the catalogue translates."""
+    from django.conf import settings
+
+    po = (settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    fuzzy, missing = [], []
+    for entry in po.split("\n\n")[1:]:  # the first entry is the header
+        lines = [line for line in entry.strip().splitlines() if not line.startswith("#~")]
+        head = lines[:next((i for i, line in enumerate(lines) if line.startswith("msgstr")), len(lines))]
+        msgid = "".join(line.split('"', 1)[1].rstrip('"') for line in head if line.startswith(("msgid ", '"')))[:80]
+        if any(line.startswith("#,") and "fuzzy" in line for line in lines):
+            fuzzy.append(msgid)
+        strings = [line for line in lines if line.startswith(("msgstr", '"'))]
+        after = lines[next(i for i, line in enumerate(lines) if line.startswith("msgstr")):] if strings else []
+        if after and not any(line.strip('"').strip() for line in
+                             (part.split(" ", 1)[1] if part.startswith("msgstr") else part for part in after)):
+            missing.append(msgid)
+    assert not fuzzy, f"fuzzy (not compiled) Spanish for {fuzzy[:10]}"
+    assert not missing, f"no Spanish for {missing[:10]}"
