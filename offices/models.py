@@ -41,7 +41,7 @@ class Confidence(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("Not confirmed")
 
 
-class Office(BaseModel):
+class Office(BaseModel):  # type: ignore[django-manager-missing]  # channels: modeltranslation's manager
     code = models.CharField(max_length=8, unique=True, help_text=_("Upper-case code, such as VSC or CHI."))
     name = models.CharField(max_length=120)
     office_type = models.CharField(max_length=32, choices=OfficeType.choices, db_index=True)
@@ -69,7 +69,9 @@ class Office(BaseModel):
     )
     source_note = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    # Spanish columns from offices/translation.py; the history keeps the English.
+    history = HistoricalRecords(excluded_fields=translated_columns("hours_note", "description"))
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["code"]
@@ -349,7 +351,7 @@ class HolidayRule(models.TextChoices):
     US_AND_HOST = "us_and_host", _("Closed on U.S. federal and host-country holidays")
 
 
-class ContactChannel(BaseModel):
+class ContactChannel(BaseModel):  # type: ignore[django-manager-missing]  # hours: modeltranslation's manager
     """A phone line or public mailbox, with who may use it and when it is answered.
 
     There are deliberately no fax channels: USCIS publishes no general fax numbers (§D.3).
@@ -383,7 +385,10 @@ class ContactChannel(BaseModel):
     display_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)
     confidence = models.CharField(max_length=16, choices=Confidence.choices, default=Confidence.UNCONFIRMED)
-    history = HistoricalRecords()
+    # Spanish columns from offices/translation.py; the history keeps the English.
+    history = HistoricalRecords(
+        excluded_fields=translated_columns("name", "audience_note", "languages", "after_hours_instructions"))
+    objects = models.Manager()  # type: ignore[django-manager-missing]  # modeltranslation subclasses it at start-up
 
     class Meta:
         ordering = ["display_order", "code"]

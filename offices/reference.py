@@ -229,4 +229,5 @@ def directory_data() -> dict[str, Any]:
         "receipt_prefixes": prefixes,
         "channels": local.get("channels") or [],
         "agencies": local.get("agencies") or [],
+        "spanish": local.get("spanish") or {},
     }

@@ -140,6 +140,9 @@ _OFFICE_FIELDS = (
     "address_confidence", "source_note",
 )
 _RULE_FIELDS = ("confidence", "source", "note")
+# Free text the public reads, translated once per distinct English sentence (directory.yaml `spanish`).
+_OFFICE_TEXT = ("hours_note", "description")
+_CHANNEL_TEXT = ("name", "audience_note", "languages", "after_hours_instructions")
 _CHANNEL_FIELDS = (
     "name", "kind", "value", "display_value", "audience", "purpose", "audience_note", "time_zone",
     "always_open", "holiday_rule", "languages", "after_hours_instructions", "after_hours_email",
@@ -203,6 +206,12 @@ def _rule_groups(
         sync.counts[f"{label} created"] += len(new)
 
 
+def _spanish_of(values: dict[str, Any], fields: tuple[str, ...], spanish: dict[str, str]) -> dict[str, str]:
+    """The `<field>_es` values for the English in `values`, from the directory's one mapping of
+    English sentence to Spanish (an English the mapping lacks leaves the Spanish blank)."""
+    return {f"{field}_es": spanish[values[field]] for field in fields if values.get(field) in spanish}
+
+
 @transaction.atomic
 def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) -> Counter[str]:
     """Load the office directory from `data` (default: the reference merged with directory.yaml,
@@ -214,9 +223,11 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
     if data is None:
         data = directory_data()
     sync = _Sync(update)
+    spanish: dict[str, str] = data.get("spanish") or {}
     offices: dict[str, Office] = {}
     for entry in data["offices"]:
         values = {f: entry[f] for f in _OFFICE_FIELDS if f in entry}
+        values |= _spanish_of(values, _OFFICE_TEXT, spanish)
         values["office_type"] = entry["type"]
         office = sync.row(Office, {"code": entry["code"]}, values)
         offices[office.code] = office
@@ -238,6 +249,7 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
         # Phone numbers in the file are published ones; mailboxes are placeholders unless marked confirmed.
         entry = {"value_confirmed": entry.get("kind") != "email", **entry}
         values = {f: entry[f] for f in _CHANNEL_FIELDS if f in entry}
+        values |= _spanish_of(values, _CHANNEL_TEXT, spanish)
         values["office"] = offices[entry["office"]] if entry.get("office") else None
         channels[entry["code"]] = sync.row(ContactChannel, {"code": entry["code"]}, values)
     agencies = {}

@@ -1,8 +1,9 @@
 """The pages of the frame, in Spanish, show no English of ours: every interface sentence in the
 catalogue is translated, and none of the English sentences appears on a Spanish page.
 
-(The data — office names, agency names — are proper names or come from the directory; their
-Spanish is the next phase's django-modeltranslation work.)
+The directory's data (office hours notes and descriptions, line names, who may use a line,
+after-hours help, agencies, topics, appointment reasons) is translated with django-modeltranslation;
+office and agency names are proper names and stay as they are.
 """
 
 import re
@@ -61,7 +62,11 @@ def english_sentences() -> list[str]:
 
 SPANISH_PAGES = ["/", "/about/", "/about/accessibility/", "/about/privacy/", "/search/", "/search/?q=oficina",
                  "/search/?q=zzzz", "/offices/", "/offices/?search=Chicago", "/contact/guide/",
-                 "/contact/guide/?topic=visa", "/offices/CHI/", "/agencies/"]
+                 "/contact/guide/?topic=visa", "/offices/CHI/", "/agencies/",
+                 # The office and phone-line data: details, the find page's answer, the contact guide's lines.
+                 "/offices/VSC/", "/offices/NCSC/", "/offices/MEX/", "/offices/DOH/", "/offices/find/?zip=60605",
+                 "/contact/", "/contact/guide/?topic=my_case", "/contact/guide/?topic=my_case&military=on",
+                 "/contact/guide/?topic=my_case&country=CA"]
 
 
 def proper_names() -> set[str]:
@@ -72,8 +77,16 @@ def proper_names() -> set[str]:
             *Agency.objects.values_list("name", flat=True)}
 
 
+def without_office_names(text: str) -> str:
+    """The text less the offices' names: proper names, shown as USCIS writes them, that may contain an
+    interface sentence ("USCIS Contact Center (National Customer Service Center)")."""
+    for name in sorted(Office.objects.values_list("name", flat=True), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
+
+
 def assert_no_english(html: str, path: str) -> None:
-    text = visible_text(html)
+    text = without_office_names(visible_text(html))
     names = proper_names()
     leaks = [s for s in english_sentences() if s in text and s not in names]
     assert not leaks, f"{path} shows English in Spanish: {leaks[:10]}"
@@ -145,6 +158,7 @@ def translated_data() -> list[tuple[str, str, str]]:
 
 
 def english_data_on(text: str) -> list[str]:
+    text = without_office_names(text)
     names = proper_names()
     # An English value its own Spanish keeps (a proper name: "... (CIS Ombudsman)") is not a leak.
     return [english for _where, english, spanish in translated_data()
@@ -214,3 +228,65 @@ def test_the_catalogue_has_no_fuzzy_or_missing_spanish():
             missing.append(msgid)
     assert not fuzzy, f"fuzzy (not compiled) Spanish for {fuzzy[:10]}"
     assert not missing, f"no Spanish for {missing[:10]}"
+
+
+# Saturday 2026-12-05, 10:00 Eastern: the Contact Center and the Military Help Line are closed, so
+# their after-hours help shows.
+A_SATURDAY = "2026-12-05T15:00:00Z"
+
+
+@pytest.mark.parametrize("path", ["/offices/NCSC/", "/contact/", "/contact/guide/?topic=my_case&military=on"])
+def test_the_lines_after_hours_in_spanish_show_no_english_data(directory, client, path):
+    import time_machine
+
+    client.cookies["django_language"] = "es"
+    with time_machine.travel(A_SATURDAY, tick=False):
+        html = client.get(path).content.decode()
+    text = visible_text(html)
+    assert "Cerrado ahora" in text
+    leaks = english_data_on(text)
+    assert not leaks, f"{path} shows English data in Spanish: {leaks[:5]}"
+    assert_no_english(html, path)
+
+
+def test_the_spanish_office_and_line_data_shows_on_spanish_pages(directory, client):
+    """The scan above only finds leaks; these are the Spanish itself, in the words of the directory."""
+    import time_machine
+
+    client.cookies["django_language"] = "es"
+    with time_machine.travel(A_SATURDAY, tick=False):
+        ncsc = visible_text(client.get("/offices/NCSC/").content.decode())
+        military = visible_text(client.get("/contact/guide/?topic=my_case&military=on").content.decode())
+    assert "Centro de Contacto de USCIS" in ncsc
+    assert "Para clientes en Estados Unidos y sus territorios." in ncsc
+    assert "La ayuda automatizada atiende las 24 horas del día, los 7 días de la semana." in ncsc
+    assert "Idiomas: inglés, español" in ncsc
+    assert "Fuera de este horario, escriba al buzón de ayuda para militares." in military
+    assert "Solo con cita previa" in visible_text(client.get("/offices/MEX/").content.decode())
+    vsc = visible_text(client.get("/offices/VSC/").content.decode())
+    assert "Procesa las solicitudes y peticiones presentadas por correo" in vsc
+    client.cookies["django_language"] = "en"
+    assert "Processes applications and petitions filed by mail" in visible_text(client.get("/offices/VSC/").content.decode())
+
+
+def test_the_api_answers_the_office_and_line_data_in_the_language_asked(directory, api_client):
+    # As the agencies and appointment reasons do: per Accept-Language, English by default.
+    spanish = api_client.get("/api/v1/offices/MEX/", HTTP_ACCEPT_LANGUAGE="es").json()
+    english = api_client.get("/api/v1/offices/MEX/").json()
+    assert spanish["hours_note"] == "Solo con cita previa" and english["hours_note"] == "By appointment only"
+    assert spanish["description"].startswith("Atiende a Canadá y México")
+    line = api_client.get("/api/v1/contact-channels/ncsc/", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert line["name"] == "Centro de Contacto de USCIS" and line["languages"] == "inglés, español"
+    assert line["audience_note"] == "Para clientes en Estados Unidos y sus territorios."
+
+
+def test_one_spanish_per_distinct_english_sentence_fills_every_office_that_shares_it(directory):
+    """The directory keeps one Spanish per English sentence; every office with that note gets it."""
+    from pathlib import Path
+
+    import yaml
+
+    mapping = yaml.safe_load(Path("offices/data/directory.yaml").read_text())["spanish"]
+    with_note = Office.objects.filter(hours_note_en="By appointment only")
+    assert with_note.count() > 10
+    assert set(with_note.values_list("hours_note_es", flat=True)) == {mapping["By appointment only"]}
