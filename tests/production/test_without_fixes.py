@@ -7,7 +7,7 @@ it fails in the named way (a check that cannot fail is a defect).
   gunicorn of the production install: with the after-commit dispatch made naive again (a plain
   on_commit, as before issue 11) sign-up answers 500 although the account was committed; with the
   cache's database fallback taken away the token endpoint answers 500. A server of the same stack
-  without the patch answers 201 and 400 at the same moment, so the 500s are the fixes' absence.
+  without the patch answers 202 and 400 at the same moment, so the 500s are the fixes' absence.
 - The scale-out drill's booking race (test_scale_out.py, step 1), smaller: through PgBouncer in
   transaction mode without DATABASE_BEHIND_PGBOUNCER, psycopg's prepared statements land on server
   connections other transactions share, and some bookings answer 500 (DuplicatePreparedStatement,
@@ -112,7 +112,7 @@ def test_with_redis_down_the_writes_answer_500_without_the_dispatch_and_cache_fi
         assert signed_up.status == 500, (signed_up, dispatch_log[-3000:])
         assert committed == 1, "the change committed before the after-commit dispatch raised"
         assert re.search(r"OperationalError|ConnectionError|Connection refused", dispatch_log), dispatch_log[-3000:]
-        assert control.status == 201, (control, stack.logs())
+        assert control.status == 202, (control, stack.logs())  # sign-up answers 202 (issue 12)
 
         # A wrong password on the token endpoint (its limits count on the cache).
         wrong = {"username": person["email"], "password": "not-the-password"}
@@ -200,9 +200,9 @@ def test_without_the_broker_fix_a_worker_holding_a_message_exits_when_redis_drop
             outages += 1
             stack.sink.delay = 6
             before = _received(worker)
-            assert api.post("/api/v1/auth/register/", _customer(f"in.flight{outages}")).status == 201
+            assert api.post("/api/v1/auth/register/", _customer(f"in.flight{outages}")).status == 202
             wait_until(lambda before=before: _received(worker) > before, timeout=30,
-                       what="the worker to take the welcome e-mail")
+                       what="the worker to take the confirmation e-mail")
             stack.redis.stop()
             try:
                 wait_until(lambda: not worker.running, timeout=20, what="the worker to exit")
