@@ -207,8 +207,8 @@ def customers_load(cursor, domain: str, count: int, *, spanish_every: int = 0) -
     cursor.execute("DELETE FROM core_customerprofile WHERE user_id IN (SELECT id FROM core_user WHERE email LIKE %s)", [like])
     cursor.execute("DELETE FROM core_user WHERE email LIKE %s", [like])
     cursor.execute("INSERT INTO core_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-                   " is_active, date_joined, role) SELECT '!', false, 'bench-' || n || %(d)s, 'Bench', 'Customer ' || n,"
-                   " 'bench-' || n || %(d)s, false, true, now(), 'customer' FROM generate_series(1, %(n)s) n",
+                   " is_active, date_joined, role, signup_pending) SELECT '!', false, 'bench-' || n || %(d)s, 'Bench',"
+                   " 'Customer ' || n, 'bench-' || n || %(d)s, false, true, now(), 'customer', false FROM generate_series(1, %(n)s) n",
                    {"d": domain, "n": count})
     cursor.execute("INSERT INTO core_customerprofile (created_at, updated_at, user_id, country, zip_code, preferred_language,"
                    f" phone) SELECT now(), now(), id, 'US', (10001 + id %% 89000)::text, {language}, '' FROM core_user"
