@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Prefetch
@@ -315,13 +315,6 @@ def _asylum(idx: JurisdictionIndex, state: str, county: str, field_office_ids: I
     return _offices(idx, (r.office_id for r in refs))
 
 
-def _with_asylum(answer: Answer, idx: JurisdictionIndex, field_office_ids: Iterable[int]) -> Answer:
-    asylum = _asylum(idx, answer.state, answer.county, field_office_ids)
-    if len(asylum) == 1:
-        return _replace(answer, asylum_office=asylum[0])
-    return _replace(answer, asylum_candidates=asylum)
-
-
 def _replace(answer: Answer, **changes: object) -> Answer:
     return replace(answer, **changes)  # type: ignore[arg-type]
 
@@ -349,14 +342,23 @@ def for_zip(zip_code: str, *, choice: str = "") -> Answer | None:
     if place is None:
         return None
     idx = index()
-    base = Answer(Status.OFFICE, zip5, "zip", state=place.state, county=place.county, city=place.city)
     if place.state in zipdata.MILITARY_STATES or place.city.upper() in zipdata.MILITARY_CITIES:
-        return _stated(base, Reason.MILITARY)
+        return _stated(_zip_base(zip5, place), Reason.MILITARY)
     if place.state in zipdata.FREELY_ASSOCIATED_STATES:
-        return _stated(base, Reason.FREELY_ASSOCIATED)
-    answer = _field_office(idx, base, place)
-    field_office_ids = [answer.office.pk] if answer.office else [o.pk for o in answer.candidates]
-    return _choose(_with_asylum(answer, idx, field_office_ids), choice)
+        return _stated(_zip_base(zip5, place), Reason.FREELY_ASSOCIATED)
+    fields = _field_office(idx, place)
+    office = fields.get("office")
+    field_office_ids = [office.pk] if office else [o.pk for o in fields["candidates"]]
+    asylum = _asylum(idx, place.state, place.county, field_office_ids)
+    fields["asylum_office" if len(asylum) == 1 else "asylum_candidates"] = asylum[0] if len(asylum) == 1 else asylum
+    # One Answer built from all its fields (each dataclasses.replace of a frozen answer costs as much).
+    answer = Answer(fields.pop("status", Status.OFFICE), zip5, "zip", state=place.state, county=place.county,
+                    city=place.city, **fields)
+    return _choose(answer, choice)
+
+
+def _zip_base(zip5: str, place: zipdata.ZipPlace) -> Answer:
+    return Answer(Status.OFFICE, zip5, "zip", state=place.state, county=place.county, city=place.city)
 
 
 def _stated(base: Answer, reason: str) -> Answer:
@@ -366,22 +368,26 @@ def _stated(base: Answer, reason: str) -> Answer:
 
 
 def _single(idx: JurisdictionIndex, base: Answer, ref: RuleRef, matched_by: str) -> Answer:
-    return _replace(
-        base, office=idx.offices[ref.office_id], matched_by=matched_by, confidence=ref.confidence,
-        source=ref.source, note=ref.note,
-    )
+    return _replace(base, **_single_fields(idx, ref, matched_by))
 
 
-def _field_office(idx: JurisdictionIndex, base: Answer, place: zipdata.ZipPlace) -> Answer:
+def _single_fields(idx: JurisdictionIndex, ref: RuleRef, matched_by: str) -> dict[str, Any]:
+    return {"office": idx.offices[ref.office_id], "matched_by": matched_by, "confidence": ref.confidence,
+            "source": ref.source, "note": ref.note}
+
+
+def _field_office(idx: JurisdictionIndex, place: zipdata.ZipPlace) -> dict[str, Any]:
+    """The field office part of a ZIP's answer, as Answer fields (status CHOOSE with candidates when the
+    data does not decide)."""
     zip_rule = idx.zip_rules.get(place.zip_code)
     if zip_rule is not None:
-        return _single(idx, base, zip_rule, "zip_rule")
+        return _single_fields(idx, zip_rule, "zip_rule")
     state_refs = idx.state_rules.get(place.state)
     if state_refs and len(state_refs) == 1:
-        return _single(idx, base, state_refs[0], "state")
+        return _single_fields(idx, state_refs[0], "state")
     refs = idx.county_rules.get((place.state, place.county_key)) if place.county else None
     if refs and len(refs) == 1:
-        return _single(idx, base, refs[0], "county")
+        return _single_fields(idx, refs[0], "county")
     message_args = {"zip": place.zip_code, "county": place.county, "state": place.state, "city": place.city}
     if refs:
         reason, ids = Reason.SPLIT_COUNTY, [r.office_id for r in refs]
@@ -391,10 +397,8 @@ def _field_office(idx: JurisdictionIndex, base: Answer, place: zipdata.ZipPlace)
         ids, confidence = list(idx.state_offices.get(place.state, ())), ""
         if state_refs:
             ids = [r.office_id for r in state_refs]
-    return _replace(
-        base, status=Status.CHOOSE, candidates=_offices(idx, ids), reason=reason, confidence=confidence,
-        message=str(MESSAGES[reason]).format(**message_args),
-    )
+    return {"status": Status.CHOOSE, "candidates": _offices(idx, ids), "reason": reason, "confidence": confidence,
+            "message": str(MESSAGES[reason]).format(**message_args)}
 
 
 _CONFIDENCE_ORDER = ["unconfirmed", "inferred", "secondary", "confirmed"]

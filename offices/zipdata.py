@@ -10,7 +10,7 @@ ignoring periods and accents.
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import zipcodes
 
@@ -35,6 +35,7 @@ _SPACES_RE = re.compile(r"\s+")
 _NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=8192)  # about 3,200 county names; a lookup asks for one or two per request
 def county_key(name: str) -> str:
     """The lookup key of a county name, by the reference's `county_naming` rule:
     'St. Lucie County' and 'st lucie' → 'st lucie'; 'Doña Ana County' → 'dona ana'; 'Baltimore city'

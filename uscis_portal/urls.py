@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+# The directory first: GET /api/v1/jurisdiction/ is the busiest public answer, and the resolver tries the
+# patterns in order (no two of these apps' paths overlap).
 api_v1 = [
-    path("", include("core.api.urls")),
     path("", include("offices.api.urls")),
+    path("", include("core.api.urls")),
     path("", include("appointments.api.urls")),
     path("", include("service_requests.api.urls")),
     path("", include("inquiries.api.urls")),

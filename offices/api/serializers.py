@@ -1,3 +1,5 @@
+import operator
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -164,8 +166,17 @@ class JurisdictionQuerySerializer(serializers.Serializer):
 
     @classmethod
     def _limits(cls) -> dict[str, int]:
-        fields = cls._declared_fields  # type: ignore[attr-defined]  # DRF's metaclass sets it
-        return {name: cast(serializers.CharField, field).max_length or 0 for name, field in fields.items()}
+        limits = cls.__dict__.get("_limits_memo")
+        if limits is None:
+            fields = cls._declared_fields  # type: ignore[attr-defined]  # DRF's metaclass sets it
+            limits = {name: cast(serializers.CharField, field).max_length or 0 for name, field in fields.items()}
+            cls._limits_memo = limits  # type: ignore[attr-defined]
+        return limits
+
+
+_PLAIN_ANSWER_FIELDS = ("place", "kind", "status", "reason", "message", "matched_by", "state", "county", "city",
+                        "region", "confidence", "source")
+_plain_fields_of = operator.attrgetter(*_PLAIN_ANSWER_FIELDS)
 
 
 class JurisdictionSerializer(serializers.Serializer):
@@ -193,23 +204,41 @@ class JurisdictionSerializer(serializers.Serializer):
     asylum_candidates = serializers.SerializerMethodField()
     phone_lines = serializers.SerializerMethodField(help_text="Lines this customer may call about their case")
 
-    _PLAIN_FIELDS = ("place", "kind", "status", "reason", "message", "matched_by", "state", "county", "city",
-                     "region", "confidence", "source")
+    _PLAIN_FIELDS = _PLAIN_ANSWER_FIELDS
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
+        return self.represent(instance, self.context)
+
+    @classmethod
+    def represent(cls, answer: Any, context: "Mapping[str, Any]") -> dict[str, Any]:
         """The declared fields (as the schema says), built directly: DRF's per-field machinery (a deep
-        copy of the fields on every instance) cost more than the whole answer."""
-        data: dict[str, Any] = {name: getattr(instance, name) for name in self._PLAIN_FIELDS}
-        data["regions"] = list(instance.regions)
-        data["office"] = self.get_office(instance)
-        data["candidates"] = self.get_candidates(instance)
-        data["asylum_office"] = self.get_asylum_office(instance)
-        data["asylum_candidates"] = self.get_asylum_candidates(instance)
-        data["phone_lines"] = self.get_phone_lines(instance)
+        copy of the fields on every instance) cost more than the whole answer. The ZIP's own fields are
+        read from the answer; the offices and lines, the same for every ZIP they serve, come from one memo
+        (serialized once per minute, language and audience, and dropped with the index on any edit)."""
+        data: dict[str, Any] = dict(zip(cls._PLAIN_FIELDS, _plain_fields_of(answer), strict=True))
+        data["regions"] = list(answer.regions)
+        now = context["now"]
+        suffix = (get_language(), bool(context.get("staff_view")), now.replace(second=0, microsecond=0))
+        office, asylum = answer.office, answer.asylum_office
+        key = (
+            "answer", office.pk if office else None, tuple(o.pk for o in answer.candidates),
+            asylum.pk if asylum else None, tuple(o.pk for o in answer.asylum_candidates), cls._lines_key(answer), *suffix,
+        )
+        data.update(jurisdiction.memo(key, lambda: cls(context=context)._parts(answer)))
         return data
 
-    # The offices and lines are the same for every ZIP they serve: each is serialized once per minute,
-    # language and audience, and kept in the jurisdiction index (dropped with it on any edit).
+    def _parts(self, answer: Any) -> dict[str, Any]:
+        return {
+            "office": self.get_office(answer), "candidates": self.get_candidates(answer),
+            "asylum_office": self.get_asylum_office(answer), "asylum_candidates": self.get_asylum_candidates(answer),
+            "phone_lines": self.get_phone_lines(answer),
+        }
+
+    @staticmethod
+    def _lines_key(answer: Any) -> tuple:
+        """What the lines a customer may call depend on (selectors.channels_for_place)."""
+        return (answer.kind, answer.office.pk if answer.is_abroad and answer.office else None, answer.place == "CA")
+
     def _memo(self, key: tuple, build: Any) -> Any:
         return jurisdiction.memo((*key, *self._memo_suffix), lambda: _plain(build()))
 
@@ -244,8 +273,7 @@ class JurisdictionSerializer(serializers.Serializer):
 
     @extend_schema_field(ContactChannelSerializer(many=True))
     def get_phone_lines(self, answer: Any) -> list[dict[str, Any]]:
-        key = ("lines", answer.kind, answer.office.pk if answer.is_abroad and answer.office else None,
-               answer.place == "CA")
+        key = ("lines", *self._lines_key(answer))
 
         def build() -> list[dict[str, Any]]:
             lines = selectors.channels_for_place(answer, staff=bool(self.context.get("staff_view")))

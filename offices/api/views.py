@@ -60,12 +60,31 @@ class _PublicMixin:
         signed_in = bool(request.user and request.user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
         return self._public_headers(request, response, signed_in=signed_in)  # type: ignore[return-value]  # a 304 is a plain HttpResponse
 
+    _VARY = ("Accept-Language", "Cookie", "Authorization")
+    _PRECONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+
     def _public_headers(self, request: HttpRequest, response: HttpResponse, *, signed_in: bool) -> HttpResponseBase:
-        """ETag, Cache-Control (private when signed in), Vary; a 304 when the client's ETag matches."""
+        """ETag, Cache-Control (private when signed in), Vary; a 304 when the client's ETag matches.
+
+        The DRF answers and JurisdictionApi's plain path both come here. On a response that has no
+        Cache-Control yet and varies at most by Accept, the headers are written as patch_cache_control and
+        patch_vary_headers would write them, without parsing; a request with no precondition header skips
+        get_conditional_response (it would return the response unchanged)."""
         etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
         response["ETag"] = etag
-        patch_cache_control(response, max_age=self.max_age, **({"private": True} if signed_in else {"public": True}))
-        patch_vary_headers(response, ("Accept-Language", "Cookie", "Authorization"))
+        headers = response.headers
+        if "Cache-Control" in headers:
+            patch_cache_control(response, max_age=self.max_age, **({"private": True} if signed_in else {"public": True}))
+        else:
+            headers["Cache-Control"] = f"max-age={self.max_age}, {'private' if signed_in else 'public'}"
+        vary = headers.get("Vary")
+        if vary is None or vary == "Accept":
+            headers["Vary"] = ", ".join(((vary,) if vary else ()) + self._VARY)
+        else:
+            patch_vary_headers(response, self._VARY)
+        meta = request.META
+        if not any(name in meta for name in self._PRECONDITIONS):
+            return response
         return get_conditional_response(request, etag=etag, response=response)  # type: ignore[return-value]  # given a response, never None
 
 
@@ -166,12 +185,28 @@ class JurisdictionApi(_PublicMixin, APIView):
         answered = self._plain_get(request, args, kwargs)
         return answered if answered is not None else super().dispatch(request, *args, **kwargs)
 
+    def _plain_rendering(self) -> tuple[Any, str, str]:
+        """The first renderer, its Content-Type and the Allow header: the same for every plain answer."""
+        cls = type(self)
+        cached = cls.__dict__.get("_plain_rendering_memo")
+        if cached is None or cached[0] is not cls.renderer_classes[0]:
+            renderer = cls.renderer_classes[0]()
+            media_type = renderer.media_type
+            content_type = f"{media_type}; charset={renderer.charset}" if renderer.charset else media_type
+            allow = ", ".join(self.allowed_methods)  # after View.setup, which adds HEAD
+            cached = (cls.renderer_classes[0], renderer, content_type, allow)
+            cls._plain_rendering_memo = cached  # type: ignore[attr-defined]
+        return cached[1], cached[2], cached[3]
+
     def _plain_get(self, request: HttpRequest, args: Any, kwargs: Any) -> HttpResponseBase | None:
         meta = request.META
         if request.method != "GET" or "HTTP_AUTHORIZATION" in meta or meta.get("HTTP_ACCEPT", "") not in self._PLAIN_ACCEPT:
             return None
         user = getattr(request, "user", None)
-        if user is None or (user.is_authenticated and not user.is_active):  # DRF's session auth would drop the user
+        if user is None:
+            return None
+        signed_in = user.is_authenticated
+        if signed_in and not user.is_active:  # DRF's session auth would drop the user
             return None
         data = JurisdictionQuerySerializer.plain(request.GET)
         if data is None:
@@ -184,14 +219,14 @@ class JurisdictionApi(_PublicMixin, APIView):
         except (ValueError, NotFound):
             return None
         self.args, self.kwargs, self.request = args, kwargs, request  # type: ignore[assignment]  # no DRF Request here
-        context = {"request": request, "now": timezone.now(), "from_index": True, "staff_view": _staff_view(request)}
-        body = JurisdictionSerializer(context=context).to_representation(answer)
-        renderer = self.renderer_classes[0]()
-        media_type = renderer.media_type
-        content = renderer.render(body, media_type, {"view": self, "args": args, "kwargs": kwargs, "request": request})
+        context = {"request": request, "now": timezone.now(), "from_index": True,
+                   "staff_view": bool(signed_in and user.is_staff_member)}
+        body = JurisdictionSerializer.represent(answer, context)
+        renderer, content_type, allow = self._plain_rendering()
+        content = renderer.render(body, renderer.media_type, {"view": self, "args": args, "kwargs": kwargs, "request": request})
         # What DRF's Response, APIView.finalize_response and _PublicMixin.finalize_response set, in their order.
-        response = HttpResponse(content, content_type=f"{media_type}; charset={renderer.charset}" if renderer.charset else media_type)
+        response = HttpResponse(content, content_type=content_type)
         if len(self.renderer_classes) > 1:
-            response["Vary"] = "Accept"
-        response["Allow"] = ", ".join(self.allowed_methods)
-        return self._public_headers(request, response, signed_in=user.is_authenticated)
+            response.headers["Vary"] = "Accept"
+        response.headers["Allow"] = allow
+        return self._public_headers(request, response, signed_in=signed_in)

@@ -88,3 +88,16 @@ def test_tokens_and_other_media_types_go_through_drf(directory, client, drf_init
     assert drf_initial_calls == [API]
     assert response.status_code in (200, 401)
     assert response["Content-Type"].startswith("text/html" if "HTTP_ACCEPT" in headers else "application/json")
+
+
+def test_zips_that_share_an_office_each_get_their_own_place_county_and_message(directory, client):
+    """The offices and lines of an answer are kept once for every ZIP they serve; the ZIP's own fields are not."""
+    chicago, evanston = client.get(f"{API}?zip=60605").json(), client.get(f"{API}?zip=60201").json()
+    assert chicago["office"] == evanston["office"] and chicago["office"]["code"] == "CHI"
+    assert (chicago["place"], chicago["city"]) == ("60605", "Chicago")
+    assert (evanston["place"], evanston["city"]) == ("60201", "Evanston")
+    # Two Miami ZIPs the ZIP database gives no county (coverage.md): the same candidates, each message its own ZIP.
+    first, second = (client.get(f"{API}?zip={z}").json() for z in ("33106", "33191"))
+    assert first["status"] == second["status"] == "choose" and first["reason"] == "no_county"
+    assert first["candidates"] == second["candidates"] and len(first["candidates"]) > 1
+    assert "33106" in first["message"] and "33191" in second["message"] and "33191" not in first["message"]
