@@ -354,7 +354,7 @@ def for_zip(zip_code: str, *, choice: str = "") -> Answer | None:
     # One Answer built from all its fields (each dataclasses.replace of a frozen answer costs as much).
     answer = Answer(fields.pop("status", Status.OFFICE), zip5, "zip", state=place.state, county=place.county,
                     city=place.city, **fields)
-    return _choose(answer, choice)
+    return _choose(answer, choice) if choice else answer
 
 
 def _zip_base(zip5: str, place: zipdata.ZipPlace) -> Answer:

@@ -218,7 +218,8 @@ class JurisdictionSerializer(serializers.Serializer):
         data: dict[str, Any] = dict(zip(cls._PLAIN_FIELDS, _plain_fields_of(answer), strict=True))
         data["regions"] = list(answer.regions)
         now = context["now"]
-        suffix = (get_language(), bool(context.get("staff_view")), now.replace(second=0, microsecond=0))
+        suffix = (context.get("language") or get_language(), bool(context.get("staff_view")),
+                  now.replace(second=0, microsecond=0))
         office, asylum = answer.office, answer.asylum_office
         key = (
             "answer", office.pk if office else None, tuple(o.pk for o in answer.candidates),

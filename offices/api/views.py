@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import quote_etag
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
@@ -70,9 +69,9 @@ class _PublicMixin:
         Cache-Control yet and varies at most by Accept, the headers are written as patch_cache_control and
         patch_vary_headers would write them, without parsing; a request with no precondition header skips
         get_conditional_response (it would return the response unchanged)."""
-        etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
-        response["ETag"] = etag
+        etag = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'  # quote_etag's answer for hex
         headers = response.headers
+        headers["ETag"] = etag
         if "Cache-Control" in headers:
             patch_cache_control(response, max_age=self.max_age, **({"private": True} if signed_in else {"public": True}))
         else:
@@ -220,7 +219,8 @@ class JurisdictionApi(_PublicMixin, APIView):
             return None
         self.args, self.kwargs, self.request = args, kwargs, request  # type: ignore[assignment]  # no DRF Request here
         context = {"request": request, "now": timezone.now(), "from_index": True,
-                   "staff_view": bool(signed_in and user.is_staff_member)}
+                   "staff_view": bool(signed_in and user.is_staff_member),
+                   "language": getattr(request, "LANGUAGE_CODE", None)}  # LocaleMiddleware's get_language()
         body = JurisdictionSerializer.represent(answer, context)
         renderer, content_type, allow = self._plain_rendering()
         content = renderer.render(body, renderer.media_type, {"view": self, "args": args, "kwargs": kwargs, "request": request})
