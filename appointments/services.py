@@ -158,7 +158,15 @@ def _take_place(office: Office, grid: rules.GridSlot) -> Slot:
     """Take one place in the slot or raise Conflict. Call inside atomic.
 
     The database holds the rule: UPDATE … SET booked = booked + 1 WHERE booked < capacity, and the
-    `slot_never_over_capacity` check. The row comes back from the same statement (RETURNING)."""
+    `slot_never_over_capacity` check. On Postgres the row comes back from the same statement (RETURNING);
+    elsewhere (SQLite, `make run`'s default) the ORM's UPDATE and a read of the row, whose raw parameters
+    and values Django converts (a raw SQLite statement compares datetimes as text and never matches)."""
+    if connection.vendor != "postgresql":
+        taken = Slot.objects.filter(office=office, starts_at=grid.start, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1)
+        if not taken:
+            raise Conflict(str(rules.SLOT_FULL), code="slot_full")
+        return Slot.objects.get(office=office, starts_at=grid.start)
     with connection.cursor() as cursor:
         cursor.execute(_TAKE_PLACE_SQL, [office.pk, grid.start])
         row = cursor.fetchone()

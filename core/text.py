@@ -18,13 +18,23 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
-def folded(column: str) -> Func:
-    """The column lower-cased and without the accents above, in SQL (REPLACE works on Postgres and SQLite)."""
-    expression: Func = Lower(column)
-    for accented, plain in _FOLD.items():
-        expression = Replace(expression, Value(accented), Value(plain))
-    return expression
+class _Folded(Func):
+    """On Postgres, the column lower-cased with REPLACE per accented letter above. On SQLite (`make run`'s
+    default), whose parser overflows on so many nested calls once a search has two words, the Python
+    `fold` registered as the SQL function portal_fold (core.apps, on each new connection)."""
 
+    function = "portal_fold"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        expression: Func = Lower(self.source_expressions[0])
+        for accented, plain in _FOLD.items():
+            expression = Replace(expression, Value(accented), Value(plain))
+        return compiler.compile(expression)
+
+
+def folded(column: str) -> Func:
+    """The column lower-cased and without accents, in SQL."""
+    return _Folded(column)
 
 
 def with_name_match(queryset: QuerySet[Any], text: str, columns: Sequence[str], *,
@@ -39,3 +49,10 @@ def with_name_match(queryset: QuerySet[Any], text: str, columns: Sequence[str], 
             one |= Q(**{f"{alias}__contains": word})
         words &= one
     return queryset.alias(**names), words
+
+
+def sqlite_functions_register(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created: SQLite gets portal_fold (folded() above)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("portal_fold", 1, lambda text: None if text is None else fold(text),
+                                              deterministic=True)

@@ -22,6 +22,8 @@ from offices import jurisdiction
 from offices.models import Office, OfficeClosure
 from tests.auth import api_token
 
+pytestmark = pytest.mark.postgres  # Postgres's statements (SQLite books by the ORM: appointments.services._take_place)
+
 BOOK = "/api/v1/appointments/"
 FIRST, SECOND, THIRD = "2026-12-01T09:00:00-06:00", "2026-12-01T10:00:00-06:00", "2026-12-02T09:00:00-06:00"
 

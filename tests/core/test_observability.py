@@ -213,6 +213,7 @@ def test_readyz_checks_the_database_migrations_cache_and_broker_and_only_the_dat
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+@pytest.mark.postgres  # stops and restarts a Postgres connection
 def test_readyz_is_503_with_retry_after_while_the_database_is_away(client, django_db_blocker):
     from django.db import connections
 
@@ -232,6 +233,7 @@ def test_readyz_is_503_with_retry_after_while_the_database_is_away(client, djang
     assert client.get("/healthz").status_code == 200, "liveness never depends on the database"
 
 
+@pytest.mark.postgres  # an empty Postgres database
 def test_the_migrations_check_names_what_a_database_lacks(django_db_blocker):
     """A real database with no migrations applied (as before the migration Job has run)."""
     from django.db import connections

@@ -116,7 +116,7 @@ def test_the_web_link_confirms_once_signs_in_and_lands_on_the_dashboard(director
 
 @pytest.mark.parametrize("mangle", [
     lambda uid, token: (uid, token[:-1] + ("0" if token[-1] != "0" else "1")),
-    lambda uid, token: ("MQ", token),
+    lambda uid, token: ("OTk5OTk5OTk", token),  # user 999999999: no such account
     lambda uid, token: ("!!", token),
     lambda uid, token: (uid, "nonsense"),
 ])
