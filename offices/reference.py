@@ -3,6 +3,12 @@ kept verbatim) merged with offices/data/directory.yaml (what the reference does 
 
 `directory_data()` returns one plain dict — offices, county/ZIP/asylum/country rules, receipt
 prefixes, channels, agencies — that `services.directory_load` writes to the database.
+
+The reference's free text about an office (field offices' `notes` and `jurisdiction_note`, asylum
+offices' `history`, `note` and `address_note`, international offices' `note` and `functions`, and a
+remark after an address such as "(2005 address - current address unverified)") is the researchers'
+working notes: it goes to the staff-only `source_note`, never to the public `description`. What a
+customer needs from it is written for them as the office's `description` in directory.yaml.
 """
 
 import re
@@ -41,8 +47,11 @@ def confidence(tag: str | None) -> str:
 
 
 def parse_address(street: str | None) -> dict[str, str]:
-    """'620 East 10th Avenue, Suite 102, Anchorage, AK 99501' → address_line1, city, state, postal_code
-    (anything after the ZIP, such as '(2005 address …)', goes to address_line2)."""
+    """'620 East 10th Avenue, Suite 102, Anchorage, AK 99501' → address_line1 (the street with its
+    building, suite, floor or room, as the reference writes them), city, state, postal_code.
+
+    Anything after the ZIP is the researchers' remark on the address ('(2005 address - current address
+    unverified)', '(historic)'), not part of it: it comes back as `remark`, for the staff's source note."""
     if not street:
         return {}
     match = _ADDRESS_RE.match(street.strip())
@@ -52,8 +61,13 @@ def parse_address(street: str | None) -> dict[str, str]:
     if match["zip"]:
         result["postal_code"] = match["zip"]
     if match["rest"]:
-        result["address_line2"] = match["rest"].strip()
+        result["remark"] = match["rest"].strip()
     return result
+
+
+def _address_fields(address: dict[str, str]) -> dict[str, str]:
+    """The office's address fields of a parsed address (city and state are set apart, the remark is a note)."""
+    return {k: v for k, v in address.items() if k not in {"city", "state", "remark"}}
 
 
 def _code(text: str) -> str:
@@ -64,6 +78,11 @@ def _source_note(*parts: str | None) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
+def _labelled(label: str, text: str | None) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return f"{label}: {text}" if text else ""
+
+
 def _field_offices(data: dict[str, Any]) -> tuple[list[dict], list[dict]]:
     offices, county_rules = [], []
     for entry in data["offices"]:
@@ -72,20 +91,26 @@ def _field_offices(data: dict[str, Any]) -> tuple[list[dict], list[dict]]:
         state = address.get("state") or entry["state"]
         city = address.get("city") or entry["city"]
         operating = entry.get("status") == "open"
+        sources = (entry.get("address_source") and f"Address: {entry['address_source']}",
+                   entry.get("code_source") and f"Code: {entry['code_source']}")
         offices.append({
             "code": code, "name": entry["name"], "type": OfficeType.FIELD_OFFICE.value, "city": city, "state": state,
-            **{k: v for k, v in address.items() if k not in {"city", "state"}},
+            **_address_fields(address),
             "time_zone": zipdata.time_zone_for(state=state, city=city, postal_code=address.get("postal_code", "")),
             "offers_appointments": operating,
             "hours_note": "By appointment only" if operating else "",
             "confidence": Confidence.SECONDARY.value if "suggested" not in (entry.get("code_source") or "")
             else Confidence.INFERRED.value,
             "address_confidence": confidence(entry.get("address_confidence")),
-            "description": _source_note(entry.get("notes"), entry.get("jurisdiction_note")),
             "source_note": _source_note(
-                entry.get("address_source") and f"Address: {entry['address_source']}",
-                entry.get("code_source") and f"Code: {entry['code_source']}",
+                *sources, _labelled("Address remark", address.get("remark")),
+                _labelled("Notes", entry.get("notes")), _labelled("Jurisdiction", entry.get("jurisdiction_note")),
             ),
+            "former": {  # what load_directory wrote before the notes went to the staff
+                "description": _source_note(entry.get("notes"), entry.get("jurisdiction_note")),
+                "address_line2": address.get("remark", ""),
+                "source_note": _source_note(*sources),
+            },
         })
         for rule in entry.get("jurisdiction") or []:
             counties = rule["counties"]
@@ -103,23 +128,28 @@ def _asylum_offices(data: dict[str, Any], rules_data: dict[str, Any]) -> tuple[l
     offices = []
     for entry in data["offices"]:
         address = parse_address(entry.get("street_address"))
-        address.pop("address_line2", None)
         state, city = address.get("state") or entry["state"], address.get("city") or entry["city"]
         prefix = entry.get("receipt_prefix") or {}
+        sources = (entry.get("address_source") and f"Address: {entry['address_source']}",
+                   prefix.get("source") and f"Receipt prefix {prefix.get('prefix')} ({prefix.get('confidence')}): "
+                   f"{prefix['source']}")
         offices.append({
             "code": entry["code"], "name": entry["name"], "type": OfficeType.ASYLUM_OFFICE.value,
-            "state": state, "city": city, **{k: v for k, v in address.items() if k not in {"city", "state"}},
+            "state": state, "city": city, **_address_fields(address),
             "time_zone": zipdata.time_zone_for(state=state, city=city, postal_code=address.get("postal_code", "")),
             "phone": (entry.get("phone") or "").split(" (")[0],
             "confidence": Confidence.SECONDARY.value,
             "address_confidence": confidence(entry.get("address_confidence")),
             "opened_on": entry.get("opened"),
-            "description": _source_note(entry.get("history"), entry.get("note"), entry.get("address_note")),
             "source_note": _source_note(
-                entry.get("address_source") and f"Address: {entry['address_source']}",
-                prefix.get("source") and f"Receipt prefix {prefix.get('prefix')} ({prefix.get('confidence')}): "
-                f"{prefix['source']}",
+                *sources, _labelled("Address remark", address.get("remark")),
+                _labelled("Address note", entry.get("address_note")), _labelled("History", entry.get("history")),
+                _labelled("Note", entry.get("note")),
             ),
+            "former": {  # what load_directory wrote before the notes went to the staff
+                "description": _source_note(entry.get("history"), entry.get("note"), entry.get("address_note")),
+                "source_note": _source_note(*sources),
+            },
         })
     asylum_rules = []
     for office, entries in rules_data["rules"].items():
@@ -147,6 +177,8 @@ def _international_offices(data: dict[str, Any]) -> tuple[list[dict], list[dict]
     offices, coverage = [], []
     for entry in data["offices"]:
         code = _code(entry["code"])
+        suggested = ("Code suggested by the reference (USCIS publishes no code for this office)."
+                     if "suggested" in entry["code"] else "")
         offices.append({
             "code": code, "name": entry["name"], "type": OfficeType.INTERNATIONAL_FIELD_OFFICE.value,
             "state": "", "country": country_code(entry["country"]), "city": entry["name"].replace(" Field Office", ""),
@@ -154,9 +186,13 @@ def _international_offices(data: dict[str, Any]) -> tuple[list[dict], list[dict]
             "confidence": Confidence.INFERRED.value if "suggested" in entry["code"] else Confidence.SECONDARY.value,
             "address_confidence": Confidence.SECONDARY.value if entry.get("address") else Confidence.UNCONFIRMED.value,
             "opened_on": entry.get("opened"),
-            "description": _source_note(entry.get("note"), entry.get("functions")),
-            "source_note": "Code suggested by the reference (USCIS publishes no code for this office)."
-            if "suggested" in entry["code"] else "",
+            "source_note": _source_note(
+                suggested, _labelled("Note", entry.get("note")), _labelled("Functions", entry.get("functions")),
+            ),
+            "former": {  # what load_directory wrote before the notes went to the staff
+                "description": _source_note(entry.get("note"), entry.get("functions")),
+                "source_note": suggested,
+            },
         })
         for cover in entry["covers"]:
             names = cover.get("countries") or [cover["country"]]
@@ -200,12 +236,24 @@ def _receipt_prefixes(data: dict[str, Any], offices: list[dict]) -> list[dict]:
 
 
 def _merge_offices(reference: list[dict], supplements: list[dict]) -> list[dict]:
-    """Reference offices with directory.yaml's fields where the reference has none; then the rest of the file's."""
+    """Reference offices with directory.yaml's fields where the reference has none; then the rest of the file's.
+
+    A reference office's public description is directory.yaml's or none (the reference's text is the
+    staff's); the staff's source note is both files' notes. `former` keeps, of the values earlier
+    loaders wrote, those that differ from today's (load_directory replaces a value still equal to one).
+    """
     by_code = {entry["code"]: entry for entry in supplements}
     merged = []
     for entry in reference:
         extra = by_code.pop(entry["code"], {})
-        merged.append({**extra, **{k: v for k, v in entry.items() if v not in (None, "")}})
+        given = {k: v for k, v in entry.items() if v not in (None, "") and k != "former"}
+        # Always present, so that `--update` clears a value the files no longer give.
+        office = {"description": "", "address_line2": "", **extra, **given}
+        office["source_note"] = _source_note(extra.get("source_note"), entry.get("source_note"))
+        # The earlier merge took the reference's value where it had one, else directory.yaml's.
+        former = {field: value or extra.get(field, "") for field, value in entry.get("former", {}).items()}
+        office["former"] = {field: value for field, value in former.items() if value != office[field]}
+        merged.append(office)
     return merged + [entry for entry in supplements if entry["code"] in by_code]
 
 

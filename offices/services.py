@@ -86,7 +86,11 @@ class _Sync:
             }
         return self._existing[model]
 
-    def row(self, model: type[_M], lookup: dict[str, Any], values: dict[str, Any]) -> _M:
+    def row(
+        self, model: type[_M], lookup: dict[str, Any], values: dict[str, Any], former: dict[str, Any] | None = None,
+    ) -> _M:
+        """The row, created or (with `update`) brought up to the file. `former`: values an earlier version of
+        the loader wrote; a field that still holds one was never edited, and takes the file's value anyway."""
         rows = self._rows(model, lookup)
         key = self._key(model, lookup)
         obj = cast(_M | None, rows.get(key))
@@ -100,7 +104,9 @@ class _Sync:
             return obj
         # Spanish the database still lacks is filled in even without `update`; an admin's stays.
         spanish = [f for f, v in values.items() if f.endswith("_es") and v and not getattr(obj, f)]
-        changed = [f for f, v in values.items() if _differs(getattr(obj, f), v)] if self.update else spanish
+        unedited = _unedited(obj, values, former or {})
+        changed = ([f for f, v in values.items() if _differs(getattr(obj, f), v)] if self.update
+                   else list(dict.fromkeys([*spanish, *unedited])))
         if changed:
             for field in changed:
                 setattr(obj, field, values[field])
@@ -114,6 +120,22 @@ class _Sync:
             bulk_create_with_history(objs, model, batch_size=500)
             self.counts[f"{model._meta.verbose_name_plural} created"] += len(objs)
         self._pending = {}
+
+
+def _unedited(obj: models.Model, values: dict[str, Any], former: dict[str, Any]) -> list[str]:
+    """The fields of `obj` that still hold what an earlier loader wrote, where the file now says otherwise
+    (an office's description that was the reference's research notes). A translated field's Spanish goes
+    with its English (it translated the old text): `values` gets the new Spanish, or a blank."""
+    fields = []
+    for field, old in former.items():
+        column = f"{field}_en" if hasattr(obj, f"{field}_en") else field
+        if field not in values or getattr(obj, column) != old or not _differs(old, values[field]):
+            continue
+        fields.append(field)
+        if hasattr(obj, f"{field}_es"):
+            values.setdefault(f"{field}_es", "")
+            fields.append(f"{field}_es")
+    return fields
 
 
 def _validate_fields(obj: models.Model) -> None:
@@ -208,8 +230,9 @@ def _rule_groups(
 
 def _spanish_of(values: dict[str, Any], fields: tuple[str, ...], spanish: dict[str, str]) -> dict[str, str]:
     """The `<field>_es` values for the English in `values`, from the directory's one mapping of
-    English sentence to Spanish (an English the mapping lacks leaves the Spanish blank)."""
-    return {f"{field}_es": spanish[values[field]] for field in fields if values.get(field) in spanish}
+    English sentence to Spanish (an English the mapping lacks, or a blank, leaves the Spanish blank:
+    with `update`, a Spanish that translated an earlier English is cleared with it)."""
+    return {f"{field}_es": spanish.get(values[field], "") for field in fields if field in values}
 
 
 @transaction.atomic
@@ -229,7 +252,7 @@ def directory_load(*, data: dict[str, Any] | None = None, update: bool = False) 
         values = {f: entry[f] for f in _OFFICE_FIELDS if f in entry}
         values |= _spanish_of(values, _OFFICE_TEXT, spanish)
         values["office_type"] = entry["type"]
-        office = sync.row(Office, {"code": entry["code"]}, values)
+        office = sync.row(Office, {"code": entry["code"]}, values, former=entry.get("former"))
         offices[office.code] = office
     sync.flush()
     for entry in data["offices"]:

@@ -98,6 +98,9 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
     hours = WeeklyHoursSerializer(many=True)
     channels = serializers.SerializerMethodField(help_text="The office's lines and mailboxes (placeholders: staff only)")
     open_now = serializers.SerializerMethodField(help_text="null when no public hours are published")
+    source_note = serializers.SerializerMethodField(
+        help_text="Staff only (blank for the public): where the directory's data comes from, and the research notes"
+    )
 
     class Meta(OfficeListSerializer.Meta):
         fields = [
@@ -109,6 +112,9 @@ class OfficeDetailSerializer(_NowMixin, OfficeListSerializer):
     def get_channels(self, obj: Office) -> list[dict[str, Any]]:
         channels = selectors.visible_channels(obj.channels.all(), staff=bool(self.context.get("staff_view")))
         return ContactChannelSerializer(channels, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+
+    def get_source_note(self, obj: Office) -> str:
+        return obj.source_note if self.context.get("staff_view") else ""
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_open_now(self, obj: Office) -> bool | None:
