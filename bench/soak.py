@@ -90,7 +90,7 @@ def prepare(users: int) -> dict:
     people = []
     for i, customer in enumerate(customers):
         refs = [service_request_file(actor=customer, request_type="outside_processing_time",
-                                     receipt_number=f"EAC{rng.randrange(10**9, 10**10):010d}",
+                                     receipt_number=f"EAC{rng.randrange(10**9, 9 * 10**9):010d}",
                                      description="Past the posted processing time (soak set-up).").reference_number
                 for _ in range(REQUESTS_PER_CUSTOMER)]
         people.append({"token": AuthToken.objects.create(user=customer)[1], "refs": refs, "slots": free[i::users]})
