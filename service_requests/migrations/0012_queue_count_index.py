@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='servicerequest',
-            index=models.Index(condition=models.Q(('status__in', ['open', 'answered'])), fields=['current_office', 'case_class'], name='sr_queue_count_idx'),
+            index=models.Index(condition=models.Q(('status__in', ['open', 'answered'])), fields=['current_office', 'request_type', 'case_class'], name='sr_queue_count_idx'),
         ),
     ]
