@@ -33,3 +33,25 @@ def test_the_pages_frame_follows_the_host_and_the_language(client, settings):
     spanish = client.get("/", HTTP_HOST="one.test", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Un sitio web oficial del Gobierno de Estados Unidos" in spanish
     assert "An official website of the United States government" not in spanish
+
+
+def test_the_menu_is_the_persons_and_the_pages(directory, client):
+    """The menu is kept per process for each (signed in, role, page): one person's menu never shows for another."""
+    from offices.models import Office
+    from tests.auth import sign_in
+    from tests.factories import CustomerFactory, StaffFactory
+
+    portal_frame._RENDERED.clear()
+    anonymous = client.get("/").content.decode()
+    assert "Sign in" in anonymous and "My account" not in anonymous and "Sign out" not in anonymous
+    sign_in(client, CustomerFactory())
+    customer = client.get("/").content.decode()
+    assert "My account" in customer and "Sign out" in customer and "Request queue" not in customer
+    client.logout()
+    sign_in(client, StaffFactory(office=Office.objects.get(code="VSC")))
+    staff_home = client.get("/").content.decode()
+    assert "Request queue" in staff_home and "Sign out" in staff_home and "My appointments" not in staff_home
+    queue = client.get("/staff/service-requests/").content.decode()
+    current = queue.split('aria-current="page"', 1)[0].rsplit("<a ", 1)[1]
+    assert 'href="/staff/service-requests/"' in current  # the page shown is the current one of this key
+    assert 'aria-current="page"' not in staff_home.split("usa-nav__secondary")[0]
