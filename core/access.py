@@ -55,21 +55,37 @@ def may_see_internal_notes(user: Any) -> bool:
     return is_staff_member(user) and user.role != Role.NCSC_TIER1
 
 
+PROTECTED_ATTR = "_portal_protected"  # the answer, remembered on the user object of one request
+
+
+def _protected_permission(user_id: Any) -> Any:
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    return Permission.objects.filter(
+        Q(user=user_id) | Q(group__user=user_id), codename="view_protected", content_type__app_label="service_requests")
+
+
+def protected_permission_exists(user_id: Any) -> Any:
+    """holds_protected_permission's query as an EXISTS on a user id (a value, or an OuterRef to a user id
+    column), so the query that loads the request's user brings the answer along (core.auth_backends,
+    core.api.authentication) instead of one more statement a request."""
+    from django.db.models import Exists
+
+    return Exists(_protected_permission(user_id))
+
+
 def holds_protected_permission(user: Any) -> bool:
     """VAWA, T and U requests (8 U.S.C. § 1367) are for staff granted service_requests.view_protected
-    (directly or through a group; admins hold every permission). One query, remembered on the user."""
+    (directly or through a group; admins hold every permission). Read with the user when this request
+    loaded it (PROTECTED_ATTR), else one query, remembered on the user."""
     if not is_staff_member(user):
         return False
     if user.is_superuser:
         return True
-    if not hasattr(user, "_portal_protected"):
-        from django.contrib.auth.models import Permission
-        from django.db.models import Q
-
-        user._portal_protected = Permission.objects.filter(
-            Q(user=user) | Q(group__user=user), codename="view_protected", content_type__app_label="service_requests",
-        ).exists()
-    return bool(user._portal_protected)
+    if not hasattr(user, PROTECTED_ATTR):
+        setattr(user, PROTECTED_ATTR, _protected_permission(user.pk).exists())
+    return bool(getattr(user, PROTECTED_ATTR))
 
 
 def may_see_protected(user: Any, office_id: int | None) -> bool:

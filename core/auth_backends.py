@@ -1,9 +1,10 @@
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.http import HttpRequest
 
+from . import access
 from .models import User
 
 
@@ -23,3 +24,10 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user, with whether they hold the protected-case permission (core.access) read in the
+        same query: the staff pages ask on every request."""
+        user = User._default_manager.annotate(**{
+            access.PROTECTED_ATTR: access.protected_permission_exists(OuterRef("pk"))}).filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -16,6 +16,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "USWDS_AVAILABLE": settings.USWDS_AVAILABLE,
         "navigation": SimpleLazyObject(lambda: navigation.navigation_for(user, view_name)),
+        # What the menu is a function of (navigation.navigation_for): base.html renders it once per process for each.
+        "navigation_key": navigation.navigation_key(user, view_name),
         "breadcrumbs": SimpleLazyObject(lambda: navigation.breadcrumbs_for(request)),
         "current_page": navigation.current_page(request),
         "identifier_links": SimpleLazyObject(navigation.identifier_links),

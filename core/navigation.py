@@ -254,6 +254,14 @@ def _url(url_name: str) -> str:
     return _URLS[key]
 
 
+def navigation_key(user: Person, view_name: str | None = None) -> tuple:
+    """All that navigation_for reads of the person, the page and the URLconf: equal keys, equal menus. The
+    first item is whether the person is signed in."""
+    signed_in = isinstance(user, User) and user.is_authenticated
+    role = user.role if isinstance(user, User) and signed_in else None
+    return (signed_in, role, view_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
 def navigation_for(user: Person, view_name: str | None = None) -> Navigation:
     section = {view_name, *_ancestors(view_name, user)} - {None, "core:home"}
 

@@ -1,5 +1,6 @@
 """FilterSets for the staff queue, shared by the API and the web page."""
 
+import builtins
 import re
 from datetime import timedelta
 
@@ -68,6 +69,14 @@ class QueueFilter(django_filters.FilterSet):
         model = ServiceRequest
         fields = ["q", "type", "status", "channel", "holder", "min_age_days", "max_age_days", "inquiry", "sort"]
         form = PortalForm  # USWDS classes on every control
+
+    def get_form_class(self) -> builtins.type[PortalForm]:  # `type` is a filter here
+        """The form class once per process (django-filter builds a new class on every request): its fields are
+        templates that every form deep-copies, their labels and choices translated when rendered."""
+        cls = builtins.type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_inquiry(self, queryset: QuerySet[ServiceRequest], name: str, value: str) -> QuerySet[ServiceRequest]:
         if value == "hq":

@@ -129,6 +129,10 @@ class ServiceRequest(BaseModel):
                 fields=["current_office", "request_type", "created_at", "id"], name="sr_queue_open_idx",
                 condition=Q(status__in=["open", "answered"]),
             ),
+            # The queue's capped count (core.pagination), of an office or of one type there: an index-only scan,
+            # the protected-case exclusion read from the index (without case_class the count read the table).
+            models.Index(fields=["current_office", "request_type", "case_class"], name="sr_queue_count_idx",
+                         condition=Q(status__in=["open", "answered"])),
             models.Index(fields=["current_office", "status", "created_at"], name="sr_office_status_idx"),
             models.Index(fields=["customer", "created_at"], name="sr_customer_idx"),
             # "My requests": an officer's open requests.

@@ -1,15 +1,17 @@
 """API token authentication in one query.
 
 knox's TokenAuthentication reads every token of the user on each request to delete the expired ones
-(two queries per request) and loads the user without their profile. Here the token, its user and the
-customer profile come in one query; the token's own expiry is checked (an expired token is deleted and
-refused, as knox does); a user's other expired tokens are deleted when they are next issued a token
-(core.services.api_token_issue), not on every request.
+(two queries per request) and loads the user without their profile. Here the token, its user, the
+customer profile and whether the user holds the protected-case permission (core.access) come in one
+query; the token's own expiry is checked (an expired token is deleted and refused, as knox does); a
+user's other expired tokens are deleted when they are next issued a token (core.services.api_token_issue),
+not on every request.
 """
 
 import binascii
 from hmac import compare_digest
 
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -20,6 +22,8 @@ from knox.settings import CONSTANTS, knox_settings
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from core import access
+
 INVALID_TOKEN = _("Invalid token.")
 
 
@@ -27,7 +31,8 @@ class PortalTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):  # type: ignore[no-untyped-def]  # knox's signature
         text = token.decode("utf-8")
         candidates = get_token_model().objects.filter(token_key=text[:CONSTANTS.TOKEN_KEY_LENGTH]).select_related(
-            "user", "user__profile")
+            "user", "user__profile").annotate(**{
+                access.PROTECTED_ATTR: access.protected_permission_exists(OuterRef("user_id"))})
         for auth_token in candidates:
             try:
                 digest = hash_token(text)
@@ -42,6 +47,7 @@ class PortalTokenAuthentication(TokenAuthentication):
                 break
             if knox_settings.AUTO_REFRESH and auth_token.expiry:
                 self.renew_token(auth_token)
+            setattr(auth_token.user, access.PROTECTED_ATTR, getattr(auth_token, access.PROTECTED_ATTR))
             return self.validate_user(auth_token)
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)
 

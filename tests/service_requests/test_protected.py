@@ -41,6 +41,40 @@ def test_staff_with_the_permission_at_its_office_see_it(protected, vsc_staff, ns
     assert api_for(nora).get(f"/api/v1/service-requests/{protected.reference_number}/").status_code == 404
 
 
+def test_the_permission_is_read_with_the_user_on_every_request_directly_or_through_a_group(protected, vsc_staff,
+                                                                                         client):
+    """Both doors read the permission in the query that loads the request's user (the session's, or the
+    token's): a grant or a revocation, direct or through a group, shows on the very next request."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(vsc_staff)
+    sign_in(client, vsc_staff)
+    reference = protected.reference_number
+
+    def seen() -> tuple[bool, bool]:
+        return (reference in api.get("/api/v1/service-requests/").content.decode(),
+                reference in client.get("/staff/service-requests/").content.decode())
+
+    assert seen() == (False, False)
+    group = Group.objects.create(name="Protected cases")
+    group.permissions.add(Permission.objects.get(codename="view_protected"))
+    vsc_staff.groups.add(group)
+    assert seen() == (True, True)
+    vsc_staff.groups.remove(group)
+    assert seen() == (False, False)
+    vsc_staff.user_permissions.add(Permission.objects.get(codename="view_protected"))
+    assert seen() == (True, True)
+    for get in (lambda: api.get("/api/v1/service-requests/"), lambda: client.get("/staff/service-requests/")):
+        with CaptureQueriesContext(connection) as ctx:
+            get()
+        assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT 1 AS "a" FROM "auth_permission"')]
+        assert len([q for q in ctx.captured_queries if 'FROM "auth_permission"' in q["sql"]]) == 1
+    vsc_staff.user_permissions.clear()
+    assert seen() == (False, False)
+
+
 def test_the_customer_still_sees_their_own(protected, maria):
     assert api_for(maria).get(f"/api/v1/service-requests/{protected.reference_number}/").status_code == 200
 

@@ -243,3 +243,36 @@ def test_the_queue_page_from_its_defaults(vsc_staff, client):
                  "No requests match."):
         assert text in html
     assert "Bulk action" not in html  # nothing to tick
+
+
+def _statements(ctx: CaptureQueriesContext) -> list[str]:
+    """Each statement as its verb and the table of its first column: 'SELECT django_session', 'COUNT …'."""
+    return [("COUNT " if sql.startswith("SELECT COUNT(*)") else sql.split(" ", 1)[0] + " ")
+            + sql.split('"', 2)[1] for sql in (q["sql"] for q in ctx.captured_queries)]
+
+
+def test_the_queue_page_and_the_api_list_run_these_statements_and_no_more(vsc_staff, client):
+    """Pinned, so that a regression fails: a statement more on the office's busiest page (or its API) is a
+    choice to make here, in the open. The protected-case permission comes with the user; fragments that cannot
+    be stale (the offices menu, the office's name) are built once per process and directory version."""
+    bulk_requests(30, prefix="SRP", spread_days=5)
+    officer = StaffFactory(office=vsc_staff.office, first_name="Pat", last_name="Doe")
+    for request in ServiceRequest.objects.filter(reference_number__startswith="SRP")[:10]:
+        services.service_request_take(actor=officer, reference_number=request.reference_number)
+    sign_in(client, vsc_staff)
+    api = api_for(vsc_staff)
+    client.get("/staff/service-requests/")  # the fragments of this process and directory version
+    with CaptureQueriesContext(connection) as page:
+        html = client.get("/staff/service-requests/").content.decode()
+    assert html.count('class="held-by"') == 25 and "Pat Doe" in html
+    assert _statements(page) == [
+        "SELECT django_session", "SELECT core_user", "SELECT otp_static_staticdevice",
+        "COUNT service_requests_servicerequest", "SELECT service_requests_servicerequest",
+        "SELECT service_requests_savedfilter",
+    ], "\n".join(q["sql"][:200] for q in page.captured_queries)
+    with CaptureQueriesContext(connection) as listed:
+        body = api.get("/api/v1/service-requests/?page_size=25").json()
+    assert len(body["results"]) == 25
+    assert _statements(listed) == [
+        "SELECT knox_authtoken", "COUNT service_requests_servicerequest", "SELECT service_requests_servicerequest",
+    ], "\n".join(q["sql"][:200] for q in listed.captured_queries)
