@@ -188,11 +188,15 @@ def production_server_note() -> str:
 
 
 @contextmanager
-def production_gunicorn(log_path: Path, env: dict[str, str] | None = None):
+def production_gunicorn(log_path: Path, env: dict[str, str] | None = None, access_log: Path | None = None):
     """The portal served as in production (sync workers, 2 × cores + 1, backlog 2,048) by `gunicorn`;
-    yields (port, worker pids). appointments.py and soak.py measure through it."""
+    yields (port, worker pids). appointments.py and soak.py measure through it. With `access_log`, each
+    answer is logged there as "METHOD PATH STATUS MICROSECONDS" (the worker's time on the request, not
+    its wait in the listen backlog)."""
     _cores, workers = _production_workers()
     options = ["--workers", str(workers), "--worker-class", "sync", "--backlog", "2048"]
+    if access_log is not None:
+        options += ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
     with gunicorn("uscis_portal.wsgi:application", options, log_path, env=env) as served:
         yield served
 

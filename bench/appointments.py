@@ -237,14 +237,16 @@ def phases(port: int, tokens: list[str], race_slot, stampede_slot, spare: list, 
     books, book_s, ran_out = drive(port, clients, own_slots, seconds)
     gets, get_s, _n = drive(port, clients, lambda i: itertools.repeat(("GET", ME, None)), seconds)
     crowd_body = {"office": OFFICE, "start": stampede_slot.start.isoformat(), "reason": "information"}
+    cpu_before = time.process_time()  # this (client) process's CPU, all its threads
     rush, rush_s, _n = drive(port, crowd, lambda i: [("POST", BOOK, crowd_body)]) if crowd else ([], 0.0, 0)
+    rush_cpu = time.process_time() - cpu_before
     return {"odd": [a for a in warm if a[0] not in (200, 400)] + [a for a in race if a[0] not in (201, 409)]
             + [a for a in books if a[0] != 201] + [a for a in gets if a[0] != 200]
             + [a for a in rush if a[0] not in (201, 409)],
             "won": sum(a[0] == 201 for a in race), "full": sum(a[0] == 409 for a in race), "race_s": race_s,
             "booked": sum(a[0] == 201 for a in books), "book_s": book_s, "ran_out": ran_out,
             "gets": sum(a[0] == 200 for a in gets), "get_s": get_s,
-            "rush": rush, "rush_s": rush_s, "rush_won": sum(a[0] == 201 for a in rush),
+            "rush": rush, "rush_s": rush_s, "rush_cpu": rush_cpu, "rush_won": sum(a[0] == 201 for a in rush),
             "rush_full": sum(a[0] == 409 for a in rush)}
 
 
@@ -276,8 +278,8 @@ def main() -> int:
     print(f"0. statements of one booking (warm process, real token, a new slot): {len(shapes)}, BEGIN and COMMIT included")
     print("  " + "; ".join(shapes))
 
-    log_path = var_dir / "gunicorn.log"
-    with production_gunicorn(log_path) as (port, _workers):
+    log_path, access_path = var_dir / "gunicorn.log", var_dir / "access.log"
+    with production_gunicorn(log_path, access_log=access_path) as (port, workers):
         r = phases(port, tokens, race_slot, stampede_slot, free[2:-2], stampede=args.stampede, seconds=args.seconds)
     slot = Slot.objects.get(office__code=OFFICE, starts_at=race_slot.start)
     holding = Appointment.objects.filter(slot=slot, status__in=HOLDS_PLACE).count()
@@ -314,6 +316,19 @@ def main() -> int:
         print(f"  release → answer: p50 {percentile(times, 50):.2f} s, p95 {percentile(times, 95):.2f} s, "
               f"p99 {p99:.2f} s, last {r['rush_s']:.2f} s   target p99 ≤ {STAMPEDE_P99_S:.0f} s: "
               f"{verdict(p99 <= STAMPEDE_P99_S)}; correctness: {'held' if rush_ok else 'BROKEN'}")
+        # Server side, from gunicorn's access log: the stampede is the last phase, so its answers are the
+        # log's last POSTs of BOOK. A worker's time on a request excludes the wait in the listen backlog.
+        posts = [line.split() for line in access_path.read_text(errors="replace").splitlines()
+                 if line.startswith(f"POST {BOOK} ")]
+        server = [int(fields[3]) / 1e6 for fields in posts[-args.stampede:]]
+        busy = sum(server)
+        print(f"  server side ({len(server):,} answers in gunicorn's access log): worker time per answer p50 "
+              f"{percentile(server, 50) * 1000:.1f} ms, p99 {percentile(server, 99) * 1000:.1f} ms, "
+              f"max {max(server) * 1000:.1f} ms; {busy:.2f} worker-s in all = {busy / len(workers):.2f} s "
+              f"for {len(workers)} workers (the least the server needs to answer all)")
+        print(f"  client side: this process used {r['rush_cpu']:.2f} CPU-s for {args.stampede:,} threads in "
+              f"{r['rush_s']:.2f} s; the rest of release → answer ({r['rush_s'] - busy / len(workers):.2f} s of "
+              f"the last) is waiting: in the backlog for a worker, or for the cores the client shares")
     print(f"\ncorrectness: {checked:,} slots checked, {len(violations)} with booked ≠ appointments or over capacity; "
           f"over-bookings {over + crowd_over}; unexpected answers {len(r['odd'])}")
     print_load_at_end()

@@ -2,8 +2,8 @@
 
 A booking through the API with a real token, on a warm process (the jurisdiction index, the office's
 policy and schedule and the reasons already in memory), runs exactly these statements: the token, the
-early full-slot read, the customer's lock, their upcoming appointments, the slot's creation (first
-booking of a time only), the conditional UPDATE that takes the place, the appointment, the audit row and
+early full-slot read, the customer's lock, their upcoming appointments, the one INSERT … ON CONFLICT DO
+UPDATE … WHERE booked < capacity that creates the slot's row or takes a place in it, the appointment, the audit row and
 the e-mail owed (the token and the full-slot read come before the transaction). Policy, schedule blocks, closures, the reason and the office are read from memory, and
 an edit of any of them (through save/delete, as the admin does) is seen by the next booking.
 """
@@ -27,22 +27,21 @@ pytestmark = pytest.mark.postgres  # Postgres's statements (SQLite books by the 
 BOOK = "/api/v1/appointments/"
 FIRST, SECOND, THIRD = "2026-12-01T09:00:00-06:00", "2026-12-01T10:00:00-06:00", "2026-12-02T09:00:00-06:00"
 
-# (statement, table) of one booking of a time nobody booked yet, in order. The test transaction turns
-# BEGIN/COMMIT into a savepoint and its release.
-NEW_SLOT = [
+# (statement, table) of one booking, in order, whether or not the slot's row exists yet. The test
+# transaction turns BEGIN/COMMIT into a savepoint and its release.
+BOOKING = [
     ("SELECT", "knox_authtoken"),  # the token, its user and their profile (core.api.authentication)
     ("SELECT", "appointments_slot"),  # full already? (and does the row exist) — before the transaction
     ("SAVEPOINT", ""),
     ("SELECT", "core_user"),  # FOR UPDATE: one booking at a time per customer
     ("SELECT", "appointments_appointment"),  # their upcoming appointments
-    ("INSERT", "appointments_slot"),  # ON CONFLICT DO NOTHING
-    ("UPDATE", "appointments_slot"),  # booked < capacity … RETURNING
+    ("INSERT", "appointments_slot"),  # ON CONFLICT DO UPDATE booked + 1 WHERE booked < capacity RETURNING
     ("INSERT", "appointments_appointment"),  # ON CONFLICT DO NOTHING RETURNING
     ("INSERT", "core_auditevent"),
     ("INSERT", "core_notification"),  # the outbox row; sent after commit
     ("RELEASE", ""),
 ]
-EXISTING_SLOT = [s for s in NEW_SLOT if s != ("INSERT", "appointments_slot")]
+
 MEMORY_TABLES = ("appointments_appointmentpolicy", "appointments_scheduletemplate", "appointments_appointmentreason",
                  "offices_officeclosure", "offices_agencyclosure", "offices_office", "core_customerprofile")
 
@@ -71,15 +70,15 @@ def token_client(frozen, maria):
 
 
 def test_a_booking_runs_exactly_its_statements(token_client):
-    assert booking_statements(token_client, FIRST) == NEW_SLOT
+    assert booking_statements(token_client, FIRST) == BOOKING
 
 
-def test_a_booking_into_an_existing_slot_skips_the_insert(token_client, other_customer):
+def test_a_booking_into_an_existing_slot_runs_the_same_statements(token_client, other_customer):
     other = APIClient()
     other.force_authenticate(other_customer)
     assert other.post(BOOK, {"office": "CHI", "start": FIRST}, format="json").status_code == 201
     # other_customer lives in 60601 (CHI too), so the slot row exists now.
-    assert booking_statements(token_client, FIRST) == EXISTING_SLOT
+    assert booking_statements(token_client, FIRST) == BOOKING
     slot = Slot.objects.get(office__code="CHI", starts_at="2026-12-01T09:00:00-06:00")
     assert slot.booked == 2 == Appointment.objects.filter(slot=slot).count()
 

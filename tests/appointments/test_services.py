@@ -213,6 +213,19 @@ def test_reschedule_moves_the_place_in_one_step(frozen, maria, django_capture_on
     assert any("new time" in m.subject for m in mail.outbox)
 
 
+def test_the_upsert_refuses_a_slot_that_filled_after_the_early_read(frozen, maria):
+    """The early read is only a shortcut: past it (a slot filled in between), the booking's one
+    INSERT … ON CONFLICT DO UPDATE … WHERE booked < capacity is what refuses the place."""
+    slot = Slot.objects.create(office=Office.objects.get(code="CHI"), starts_at=chicago(1, 9),
+                               ends_at=chicago(1, 9, 30), capacity=3, booked=3)
+    with pytest.raises(Conflict) as caught:
+        services._book(actor=maria, customer=maria, office=slot.office, start=chicago(1, 9), reason_code="information",
+                       notes="", other_office_reason="", now=NOW)
+    assert caught.value.code == "slot_full"
+    slot.refresh_from_db()
+    assert slot.booked == 3 and not Appointment.objects.filter(customer=maria).exists()
+
+
 def test_reschedule_into_a_full_slot_leaves_the_original_untouched(frozen, maria):
     appointment = book(maria)
     for customer in CustomerFactory.create_batch(3):
