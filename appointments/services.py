@@ -201,6 +201,9 @@ def _book_place(office: Office, grid: rules.GridSlot) -> Slot:
     Call inside atomic. Locks the slot's row (after the customer's, as _take_place does)."""
     if grid.capacity < 1:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
+    if connection.vendor != "postgresql":  # SQLite (make run): the ORM's statements, see _take_place
+        _ensure_slot(office, grid)
+        return _take_place(office, grid)
     with connection.cursor() as cursor:
         cursor.execute(_BOOK_PLACE_SQL, [office.pk, grid.start, grid.end, grid.capacity])
         row = cursor.fetchone()
@@ -273,7 +276,7 @@ def appointment_book(
     # conditional upsert in _book is the real guard.
     # One plain statement (no queryset to build: the stampede's 990 losers answer from here).
     with connection.cursor() as cursor:
-        cursor.execute(_SLOT_FULL_SQL, [office.pk, start])
+        cursor.execute(_SLOT_FULL_SQL, [office.pk, connection.ops.adapt_datetimefield_value(start)])  # SQLite: UTC text
         full = cursor.fetchone()
     if full is not None:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
