@@ -167,8 +167,13 @@ def _take_place(office: Office, grid: rules.GridSlot) -> Slot:
         if not taken:
             raise Conflict(str(rules.SLOT_FULL), code="slot_full")
         return Slot.objects.get(office=office, starts_at=grid.start)
+    return _slot_returned(office, _TAKE_PLACE_SQL, [office.pk, grid.start])
+
+
+def _slot_returned(office: Office, sql: str, params: list) -> Slot:
+    """Run a statement that takes a place and RETURNING the slot's row (Postgres); Conflict when none came back."""
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_PLACE_SQL, [office.pk, grid.start])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Conflict(str(rules.SLOT_FULL), code="slot_full")
@@ -204,15 +209,7 @@ def _book_place(office: Office, grid: rules.GridSlot) -> Slot:
     if connection.vendor != "postgresql":  # SQLite (make run): the ORM's statements, see _take_place
         _ensure_slot(office, grid)
         return _take_place(office, grid)
-    with connection.cursor() as cursor:
-        cursor.execute(_BOOK_PLACE_SQL, [office.pk, grid.start, grid.end, grid.capacity])
-        row = cursor.fetchone()
-    if row is None:
-        raise Conflict(str(rules.SLOT_FULL), code="slot_full")
-    slot_id, starts_at, ends_at, capacity, booked = row
-    slot = Slot(id=slot_id, office=office, starts_at=starts_at, ends_at=ends_at, capacity=capacity, booked=booked)
-    slot._state.adding = False
-    return slot
+    return _slot_returned(office, _BOOK_PLACE_SQL, [office.pk, grid.start, grid.end, grid.capacity])
 
 
 def _new_code() -> str:

@@ -48,7 +48,10 @@ MEMORY_TABLES = ("appointments_appointmentpolicy", "appointments_scheduletemplat
 
 def shape(sql: str) -> tuple[str, str]:
     verb = sql.split(None, 1)[0].upper()
-    table = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', sql)
+    outer = sql
+    while (inner := re.sub(r"\([^()]*\)", "", outer)) != outer:  # subqueries out: the statement's own table
+        outer = inner
+    table = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', outer)
     return verb, table.group(1) if table and verb in {"SELECT", "INSERT", "UPDATE"} else ""
 
 
