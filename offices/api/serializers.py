@@ -203,7 +203,8 @@ class JurisdictionSerializer(serializers.Serializer):
     region = serializers.CharField()
     regions = serializers.ListField(child=serializers.CharField())
     confidence = serializers.CharField(help_text="How sure the directory is of the rule that matched")
-    source = serializers.CharField()  # type: ignore[assignment]  # a field named "source" shadows Field.source
+    source = serializers.CharField(  # type: ignore[assignment]  # a field named "source" shadows Field.source
+        help_text="Where the jurisdiction rule comes from (a research citation): staff only, blank for the public")
     office = serializers.SerializerMethodField()
     candidates = serializers.SerializerMethodField()
     asylum_office = serializers.SerializerMethodField()
@@ -223,6 +224,8 @@ class JurisdictionSerializer(serializers.Serializer):
         (serialized once per minute, language and audience, and dropped with the index on any edit)."""
         data: dict[str, Any] = dict(zip(cls._PLAIN_FIELDS, _plain_fields_of(answer), strict=True))
         data["regions"] = list(answer.regions)
+        if not context.get("staff_view"):
+            data["source"] = ""  # the rule's research citation, as the office pages keep source notes to staff
         now = context["now"]
         suffix = (context.get("language") or get_language(), bool(context.get("staff_view")),
                   now.replace(second=0, microsecond=0))

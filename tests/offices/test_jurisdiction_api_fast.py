@@ -101,3 +101,16 @@ def test_zips_that_share_an_office_each_get_their_own_place_county_and_message(d
     assert first["status"] == second["status"] == "choose" and first["reason"] == "no_county"
     assert first["candidates"] == second["candidates"] and len(first["candidates"]) > 1
     assert "33106" in first["message"] and "33191" in second["message"] and "33191" not in first["message"]
+
+
+def test_the_rules_research_citation_is_for_staff_only(directory, client):
+    """The reference cites each rule's source ("analyst recollection … (not re-verified)"): staff see it, the public not."""
+    from offices.models import CountyRule
+
+    cited = CountyRule.objects.exclude(source="").select_related("office").filter(state="IL", county__iexact="Cook").first()
+    assert cited is not None and cited.office.code == "CHI"
+    public = client.get(f"{API}?zip=60605")
+    assert public.json()["confidence"] and public.json()["source"] == ""
+    assert _seen(public) == _seen(client.get(f"{API}?zip=60605", **THROUGH_DRF))
+    sign_in(client, StaffFactory(role="office_staff"))
+    assert client.get(f"{API}?zip=60605").json()["source"] == cited.source
