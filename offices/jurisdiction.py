@@ -350,7 +350,10 @@ def for_zip(zip_code: str, *, choice: str = "") -> Answer | None:
     office = fields.get("office")
     field_office_ids = [office.pk] if office else [o.pk for o in fields["candidates"]]
     asylum = _asylum(idx, place.state, place.county, field_office_ids)
-    fields["asylum_office" if len(asylum) == 1 else "asylum_candidates"] = asylum[0] if len(asylum) == 1 else asylum
+    if len(asylum) == 1:
+        fields["asylum_office"] = asylum[0]
+    else:
+        fields["asylum_candidates"] = asylum
     # One Answer built from all its fields (each dataclasses.replace of a frozen answer costs as much).
     answer = Answer(fields.pop("status", Status.OFFICE), zip5, "zip", state=place.state, county=place.county,
                     city=place.city, **fields)

@@ -211,8 +211,6 @@ class JurisdictionSerializer(serializers.Serializer):
     asylum_candidates = serializers.SerializerMethodField()
     phone_lines = serializers.SerializerMethodField(help_text="Lines this customer may call about their case")
 
-    _PLAIN_FIELDS = _PLAIN_ANSWER_FIELDS
-
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return self.represent(instance, self.context)
 
@@ -222,13 +220,11 @@ class JurisdictionSerializer(serializers.Serializer):
         copy of the fields on every instance) cost more than the whole answer. The ZIP's own fields are
         read from the answer; the offices and lines, the same for every ZIP they serve, come from one memo
         (serialized once per minute, language and audience, and dropped with the index on any edit)."""
-        data: dict[str, Any] = dict(zip(cls._PLAIN_FIELDS, _plain_fields_of(answer), strict=True))
+        data: dict[str, Any] = dict(zip(_PLAIN_ANSWER_FIELDS, _plain_fields_of(answer), strict=True))
         data["regions"] = list(answer.regions)
-        if not context.get("staff_view"):
+        suffix = cls._suffix(context)
+        if not suffix[1]:
             data["source"] = ""  # the rule's research citation, as the office pages keep source notes to staff
-        now = context["now"]
-        suffix = (context.get("language") or get_language(), bool(context.get("staff_view")),
-                  now.replace(second=0, microsecond=0))
         office, asylum = answer.office, answer.asylum_office
         key = (
             "answer", office.pk if office else None, tuple(o.pk for o in answer.candidates),
@@ -254,9 +250,14 @@ class JurisdictionSerializer(serializers.Serializer):
 
     @cached_property
     def _memo_suffix(self) -> tuple:
-        """Language, audience and minute: the same for all of one answer's parts (read once, not per part)."""
-        now = self.context["now"]
-        return get_language(), bool(self.context.get("staff_view")), now.replace(second=0, microsecond=0)
+        return self._suffix(self.context)
+
+    @staticmethod
+    def _suffix(context: "Mapping[str, Any]") -> tuple:
+        """Language, audience (staff or not) and minute: what every memoized part of an answer also depends on."""
+        now = context["now"]
+        return context.get("language") or get_language(), bool(context.get("staff_view")), now.replace(
+            second=0, microsecond=0)
 
     def _list(self, offices: Any) -> list[dict[str, Any]]:
         return [self._memo(("list", o.pk), lambda o=o: OfficeListSerializer(o, context=self.context).data)
