@@ -5,10 +5,17 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
+from core import access
+from core.api.authentication import token_query
+from core.models import CustomerProfile
 from offices.models import Office
 from tests.auth import api_token, sign_in
 from tests.factories import CustomerFactory, StaffFactory
@@ -109,3 +116,44 @@ def test_a_token_request_reads_token_user_and_profile_in_one_query(maria):
     tables = [q["sql"] for q in ctx.captured_queries]
     assert len([sql for sql in tables if '"knox_authtoken"' in sql]) == 1
     assert not [sql for sql in tables if sql.startswith('SELECT') and 'FROM "core_customerprofile"' in sql]
+
+
+def test_a_deactivated_users_token_gets_401(maria):
+    client = with_token(api_token(maria))
+    type(maria).objects.filter(pk=maria.pk).update(is_active=False)
+    assert client.get("/api/v1/auth/me/").status_code == 401
+
+
+def test_a_token_with_the_right_key_and_a_wrong_secret_gets_401_and_the_real_one_works(maria):
+    token = api_token(maria)
+    forged = token[:CONSTANTS.TOKEN_KEY_LENGTH] + ("0" if token[-1] != "0" else "1") * (len(token) - CONSTANTS.TOKEN_KEY_LENGTH)
+    assert with_token(forged).get("/api/v1/auth/me/").status_code == 401
+    assert with_token(token).get("/api/v1/auth/me/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["customer", "customer without a profile", "staff", "staff granted protected"])
+def test_one_statement_loads_the_token_its_user_profile_and_protected_answer_as_the_orm_does(directory, who):
+    if who.startswith("customer"):
+        user = CustomerFactory()
+        if who.endswith("profile"):
+            CustomerProfile.objects.filter(user=user).delete()
+    else:
+        user = StaffFactory(office=Office.objects.get(code="VSC"))
+        if who.endswith("protected"):
+            user.user_permissions.add(Permission.objects.get(codename="view_protected"))
+    token = api_token(user)
+    key = token[:CONSTANTS.TOKEN_KEY_LENGTH]
+    with CaptureQueriesContext(connection) as queries:
+        (loaded,) = token_query(key)
+        profile = getattr(loaded.user, "profile", None)
+        protected = getattr(loaded, access.PROTECTED_ATTR)
+    assert len(queries) == 1
+    (expected,) = token_query.queryset(key)
+    assert [loaded.digest, loaded.expiry, loaded.user_id] == [expected.digest, expected.expiry, user.pk]
+    assert {f.attname: getattr(loaded.user, f.attname) for f in user._meta.concrete_fields} == {
+        f.attname: getattr(expected.user, f.attname) for f in user._meta.concrete_fields}
+    assert (profile is None) is (who != "customer") is (getattr(expected.user, "profile", None) is None)
+    if profile is not None:
+        assert profile.pk == expected.user.profile.pk and profile.zip_code == expected.user.profile.zip_code
+    assert protected is getattr(expected, access.PROTECTED_ATTR) is (who == "staff granted protected")
+    assert token_query("x" * CONSTANTS.TOKEN_KEY_LENGTH) == []
