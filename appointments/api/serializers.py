@@ -9,6 +9,7 @@ from rest_framework import serializers
 from appointments import rules
 from appointments.models import Appointment, AppointmentReason, AppointmentStatus
 from appointments.selectors import MAX_RANGE_DAYS, policy_for
+from core.api.serializers import ModelFieldsOnceSerializer
 from core.validators import validate_near_date
 
 RANGE_BACKWARDS = _("The end date must be on or after the start date.")
@@ -77,7 +78,7 @@ class RescheduleInputSerializer(serializers.Serializer):
     start = StartField(help_text="New slot start, ISO 8601")
 
 
-class ReasonSerializer(serializers.ModelSerializer):
+class ReasonSerializer(ModelFieldsOnceSerializer):
     class Meta:
         model = AppointmentReason
         fields = ["code", "label", "what_to_bring"]
@@ -94,7 +95,7 @@ class AppointmentOfficeSerializer(serializers.Serializer):
     country = serializers.CharField(source="country.code")
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ModelFieldsOnceSerializer):
     office = AppointmentOfficeSerializer()
     start = serializers.SerializerMethodField(help_text="Local start with the office's UTC offset")
     end = serializers.SerializerMethodField()

@@ -1,8 +1,30 @@
+import copy
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 from rest_framework import serializers
 
 from core.models import Language, User
+
+
+class ModelFieldsOnceSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that builds its fields from the model once per class, not once per instance.
+
+    ModelSerializer.get_fields introspects the model and builds every field on each instance: about two
+    thirds of the time of answering one booking with its appointment. Here the built fields are kept on the
+    class and each instance gets a deep copy, as DRF gives each instance a copy of the declared fields, so
+    binding a field to one serializer never touches another's. For serializers whose fields do not depend
+    on the instance (no get_fields override, no fields chosen by context).
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        built = cls.__dict__.get("_model_fields_built")
+        if built is None:
+            built = super().get_fields()
+            cls._model_fields_built = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 class RegisterInputSerializer(serializers.Serializer):

@@ -312,3 +312,33 @@ def test_staff_who_book_at_another_office_get_the_appointment_through_the_api(fr
     assert response.status_code == 201, response.content
     assert houston.get(f"/api/v1/appointments/{response.json()['id']}/").status_code == 200
     assert houston.post(f"/api/v1/appointments/{response.json()['id']}/check-in/").status_code == 404
+
+
+def test_the_answer_is_what_a_plain_model_serializer_gives_and_each_answer_has_its_own_fields(frozen, maria):
+    """AppointmentSerializer builds its model fields once per class (core.api.serializers): its answers
+    must be those of a ModelSerializer that builds them every time, and two serializers never share a
+    bound field (each has its own context)."""
+    from rest_framework import serializers
+
+    from appointments.api.serializers import AppointmentSerializer
+
+    class PlainReason(serializers.ModelSerializer):
+        class Meta(AppointmentSerializer._declared_fields["reason"].Meta):
+            pass
+
+    plain_fields = {"reason": PlainReason(), **{k: v for k, v in AppointmentSerializer._declared_fields.items()
+                                                if k != "reason"}}
+    Plain = type("Plain", (serializers.ModelSerializer,), {
+        **plain_fields, "Meta": AppointmentSerializer.Meta, **{
+            name: getattr(AppointmentSerializer, name) for name in vars(AppointmentSerializer) if name.startswith("get_")}})
+    first = client_for(maria).post("/api/v1/appointments/", BOOK, format="json").json()
+    second = client_for(maria).post("/api/v1/appointments/", {**BOOK, "start": "2026-12-01T09:30:00-06:00"},
+                                    format="json").json()
+    for body in (first, second):
+        appointment = Appointment.objects.get(pk=body["id"])
+        assert body == Plain(appointment, context={}).data == AppointmentSerializer(appointment, context={}).data
+    one, two = AppointmentSerializer(context={"n": 1}), AppointmentSerializer(context={"n": 2})
+    assert all(one.fields[name] is not two.fields[name] for name in one.fields)
+    assert {name: f.context["n"] for name, f in one.fields.items()} == dict.fromkeys(one.fields, 1)
+    assert {name: f.context["n"] for name, f in two.fields.items()} == dict.fromkeys(two.fields, 2)
+    assert one.fields["reason"].fields["code"] is not two.fields["reason"].fields["code"]
