@@ -218,9 +218,13 @@ def address_limit(request: HttpRequest, scope: str, limit: int, window: timedelt
         )
 
 
-def signup_counted(request: HttpRequest) -> None:
-    """One sign-up from this address (web form and API share the limit)."""
+def signup_counted(request: HttpRequest, email: str) -> None:
+    """One sign-up from this client address and for this e-mail address (known or not: the same count,
+    the same answer); web form and API share both limits. The second keeps anyone from flooding an
+    address with confirmation e-mails, one per sign-up (core.signup)."""
     address_limit(request, "signup", settings.PORTAL_SIGNUP_LIMIT, timedelta(hours=1))
+    address_limit(request, "signup-account", settings.PORTAL_SIGNUP_ACCOUNT_LIMIT, timedelta(hours=1),
+                  key=_digest((email or "").strip().lower()))
 
 
 def password_reset_counted(request: HttpRequest, email: str) -> None:

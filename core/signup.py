@@ -9,13 +9,22 @@ enumeration", GOV.UK One Login).
                                   answer is the same in all three cases (SIGNUP_SENT).
     signup_confirm(uidb64, token) the link's uid and token: activates the account once, 400 otherwise.
 
-E-mails to one address are limited to one of each kind per hour by the outbox's dedupe key, so the
-form cannot be used to flood an owner; the client address is limited by signin.signup_counted.
+Why the latest sign-up wins: otherwise anyone could sign up first with someone else's address and a
+password of their own, wait for the owner to sign up and confirm (the owner's click would open the
+account with the squatter's password), and sign in as them: pre-account hijacking. Whoever confirms now
+opens the account with the password they chose themselves, because only the link sent for the latest
+sign-up works.
+
+The "someone tried" notice goes to an address at most once an hour (the outbox's dedupe key); each
+sign-up of a pending account gets its own link, and sign-ups are limited per e-mail address and per
+client address (signin.signup_counted), so the form cannot be used to flood an owner.
 The password is hashed on every path (customer_account_prepare), so the work factor, which dominates
 the time of an answer, is spent alike.
 """
 
+import hashlib
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -28,7 +37,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ApplicationError
-from .models import CUSTOMER_ROLES, User
+from .models import CUSTOMER_ROLES, CustomerProfile, User
 from .notifications import notification_queue
 from .services import audit_record, customer_account_exists, customer_account_prepare, customer_account_save
 
@@ -79,11 +88,14 @@ def signup_confirm_path(user: User) -> str:
 
 
 def _confirmation_queue(user: User) -> None:
-    """The confirmation e-mail (it is also the welcome): at most one per account per hour."""
+    """The confirmation e-mail (it is also the welcome): one per sign-up. The link is signed over the
+    password hash, so a later sign-up (a new hash) makes the earlier links fail; the dedupe key names the
+    hash (a digest of it, not the hash), so each sign-up gets its own e-mail and a retried task sends it once."""
+    signup = hashlib.sha256(user.password.encode()).hexdigest()[:16]
     notification_queue(kind="account.signup_confirm", to_email=user.email, user=user,
                        template="core/email/signup_confirm",
                        context={"first_name": user.first_name, "path": signup_confirm_path(user)},
-                       dedupe_key=f"account.signup_confirm:{user.pk}:{_hour_bucket()}")
+                       dedupe_key=f"account.signup_confirm:{user.pk}:{signup}")
 
 
 def _owner_notice_queue(user: User) -> None:
@@ -98,6 +110,20 @@ def _owner_notice_queue(user: User) -> None:
 
 def _is_pending(user: User) -> bool:
     return user.signup_pending and not user.is_active and user.role in CUSTOMER_ROLES
+
+
+def _pending_replace(existing: User, user: User, profile: dict[str, Any]) -> User | None:
+    """The latest sign-up takes over a pending account: its password, names, role, residence and the
+    time of sign-up (the expiry purge counts from it). None when the account stopped being pending
+    meanwhile (confirmed by its link: then this is an attempt on an open account)."""
+    locked = User.objects.select_for_update().filter(pk=existing.pk).first()
+    if locked is None or not _is_pending(locked):
+        return None
+    locked.password, locked.first_name, locked.last_name = user.password, user.first_name, user.last_name
+    locked.role, locked.date_joined = user.role, timezone.now()
+    locked.save(update_fields=["password", "first_name", "last_name", "role", "date_joined"])
+    CustomerProfile.objects.update_or_create(user=locked, defaults=profile)
+    return locked
 
 
 @transaction.atomic
@@ -121,9 +147,10 @@ def customer_signup(
         existing = customer_account_exists(user.email)  # a concurrent sign-up with this address won
         if existing is None:
             return
-    if _is_pending(existing):
-        _confirmation_queue(existing)
-        audit_record(actor=None, action="account.signup_resent", target=existing)
+    replaced = _pending_replace(existing, user, profile) if _is_pending(existing) else None
+    if replaced is not None:
+        _confirmation_queue(replaced)
+        audit_record(actor=None, action="account.signup_resent", target=replaced)
     else:
         _owner_notice_queue(existing)
         audit_record(actor=None, action="account.signup_attempted", target=existing)

@@ -84,7 +84,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            signin.signup_counted(request)
+            signin.signup_counted(request, form.cleaned_data["email"])
             signup_flow.customer_signup(**form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)

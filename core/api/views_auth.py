@@ -70,7 +70,7 @@ class RegisterApi(_PublicAuthApi):
     @extend_schema(request=RegisterInputSerializer, responses={202: DetailSerializer, 429: _LOCKED}, tags=["auth"])
     def post(self, request: Request) -> Response:
         values = self.validated(RegisterInputSerializer, request)
-        signin.signup_counted(request._request)
+        signin.signup_counted(request._request, values["email"])
         signup.customer_signup(**values)
         return Response({"detail": str(signup.SIGNUP_SENT)}, status=status.HTTP_202_ACCEPTED)
 

@@ -141,16 +141,59 @@ def test_the_link_expires_after_3_days(directory, django_capture_on_commit_callb
     assert in_time.status_code == 200
 
 
-def test_signing_up_again_while_unconfirmed_resends_the_link_once_an_hour(directory, django_capture_on_commit_callbacks):
+def test_signing_up_again_while_unconfirmed_sends_a_new_link_and_the_old_one_dies(directory,
+                                                                              django_capture_on_commit_callbacks):
     first = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
+    old_uid, old_token = confirmation_link("ana@example.com")
     second = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
-    assert first.content == second.content and len(mail.outbox) == 1  # within the hour: the same link stands
-    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1), tick=False):
-        third = _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)
-    assert third.content == first.content
+    assert first.content == second.content
     assert [m.to for m in mail.outbox] == [["ana@example.com"], ["ana@example.com"]]
-    assert "/accounts/signup/confirm/" in mail.outbox[1].body
-    assert User.objects.filter(email="ana@example.com").count() == 1
+    uid, token = confirmation_link("ana@example.com")
+    assert token != old_token and User.objects.filter(email="ana@example.com").count() == 1
+    stale = APIClient().post("/api/v1/auth/register/confirm/", {"uid": old_uid, "token": old_token}, format="json")
+    assert stale.status_code == 400 and stale.json() == {"token": [str(LINK_INVALID)]}
+    fresh = APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token}, format="json")
+    assert fresh.status_code == 200
+
+
+def test_a_squatter_who_signs_up_first_with_someone_elses_address_cannot_sign_in_as_them(
+        directory, django_capture_on_commit_callbacks):
+    """Pre-account hijacking: the squatter signs up with the owner's address and a password of their own;
+    the owner then signs up and confirms with the link they get. The account is the owner's: their
+    password, name and ZIP code; the squatter's password and link open nothing."""
+    squatter = {"password": "squatters-own-secret", "first_name": "Eve", "last_name": "Squat", "zip_code": "10001"}
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks, **squatter)
+    squatter_uid, squatter_token = confirmation_link("ana@example.com")  # went to the owner's mailbox
+    _api_sign_up("ana@example.com", django_capture_on_commit_callbacks)  # the owner, with NEW
+    uid, token = confirmation_link("ana@example.com")
+    assert APIClient().post("/api/v1/auth/register/confirm/", {"uid": squatter_uid, "token": squatter_token},
+                            format="json").status_code == 400
+    assert APIClient().post("/api/v1/auth/register/confirm/", {"uid": uid, "token": token},
+                            format="json").status_code == 200
+    user = User.objects.get(email="ana@example.com")
+    assert (user.first_name, user.last_name, user.profile.zip_code) == ("Ana", "Diaz", "60605")
+    assert user.check_password(NEW["password"]) and not user.check_password(squatter["password"])
+    signing_in = APIClient()
+    assert signing_in.post("/api/v1/auth/token/", {"username": "ana@example.com",
+                                                   "password": squatter["password"]}).status_code == 400
+    assert signing_in.post("/api/v1/auth/token/", {"username": "ana@example.com",
+                                                   "password": NEW["password"]}).status_code == 200
+
+
+def test_sign_ups_for_one_address_are_limited_whatever_the_client_address(directory, settings,
+                                                                         django_capture_on_commit_callbacks):
+    settings.PORTAL_SIGNUP_ACCOUNT_LIMIT = 2
+    answers = []
+    for n in range(1, 4):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
+                "/api/v1/auth/register/", {**NEW, "email": "ana@example.com"}, format="json").status_code)
+    assert answers == [202, 202, 429]
+    web = Client(REMOTE_ADDR="198.51.100.9").post("/accounts/signup/", {**NEW, "email": "ANA@example.com",
+                                                                        "preferred_language": "en"})
+    assert web.status_code == 429
+    assert len(mail.outbox) == 2  # one confirmation per sign-up that was let through
+    assert _api_sign_up("someone-else@example.com", django_capture_on_commit_callbacks).status_code == 202
 
 
 def test_an_account_an_admin_deactivated_is_not_reopened_by_signing_up(directory, django_capture_on_commit_callbacks):

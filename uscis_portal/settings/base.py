@@ -283,7 +283,8 @@ PORTAL_SIGNIN_LOCKOUT = timedelta(seconds=env_int("PORTAL_SIGNIN_LOCKOUT_SECONDS
 # Sign-ups and password-reset requests per client address per hour (web and API share each).
 PORTAL_SIGNUP_LIMIT = env_int("PORTAL_SIGNUP_LIMIT", 10)
 PORTAL_PASSWORD_RESET_LIMIT = env_int("PORTAL_PASSWORD_RESET_LIMIT", 10)
-# Password-reset requests for one e-mail address per hour (whatever the client address).
+# Sign-ups and password-reset requests for one e-mail address per hour (whatever the client address).
+PORTAL_SIGNUP_ACCOUNT_LIMIT = env_int("PORTAL_SIGNUP_ACCOUNT_LIMIT", 3)
 PORTAL_PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PORTAL_PASSWORD_RESET_ACCOUNT_LIMIT", 3)
 AXES_HANDLER = "core.signin.AtomicLimitHandler"
 AXES_LOCKOUT_CALLABLE = "core.signin.lockout_response"
