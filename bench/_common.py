@@ -84,6 +84,16 @@ def note_load_at_start() -> float:
     return load
 
 
+def settle(limit_s: float = 120.0, poll_s: float = 5.0) -> float:
+    """Wait (at most `limit_s`) for the 1-minute load average to fall to QUIET_LOAD, so that a bench's own
+    set-up (creating data, collecting static files) is not counted as other work at its start. Returns the
+    seconds waited; the load when measuring starts is what print_header records."""
+    started = time.monotonic()
+    while os.getloadavg()[0] > QUIET_LOAD and time.monotonic() - started < limit_s:
+        time.sleep(poll_s)
+    return time.monotonic() - started
+
+
 def quiet_at_start() -> bool:
     return bool(_load_at_start) and _load_at_start[0] <= QUIET_LOAD
 
