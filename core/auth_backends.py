@@ -1,11 +1,22 @@
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import OuterRef, Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from . import access
+from .db import CompiledQuery
 from .models import User
+
+
+def _user_with_protected(user_id: Any) -> QuerySet[User]:
+    return User._default_manager.annotate(**{
+        access.PROTECTED_ATTR: access.protected_permission_exists(OuterRef("pk"))}).filter(pk=user_id)
+
+
+# The session's user on every signed-in page: compiled once (core.db.CompiledQuery). The placeholder is a
+# key no account has; get_user is given the session's key already converted by the primary key's to_python.
+user_query = CompiledQuery(_user_with_protected, placeholder=-(2**62) - 7)
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -27,7 +38,7 @@ class UsernameOrEmailBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         """The session's user, with whether they hold the protected-case permission (core.access) read in the
-        same query: the staff pages ask on every request."""
-        user = User._default_manager.annotate(**{
-            access.PROTECTED_ATTR: access.protected_permission_exists(OuterRef("pk"))}).filter(pk=user_id).first()
+        same query, compiled once: the staff pages ask on every request."""
+        found = user_query(user_id)
+        user = found[0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -148,7 +148,7 @@ def test_one_statement_loads_the_token_its_user_profile_and_protected_answer_as_
         profile = getattr(loaded.user, "profile", None)
         protected = getattr(loaded, access.PROTECTED_ATTR)
     assert len(queries) == 1
-    (expected,) = token_query.queryset(key)
+    (expected,) = token_query.build(key)
     assert [loaded.digest, loaded.expiry, loaded.user_id] == [expected.digest, expected.expiry, user.pk]
     assert {f.attname: getattr(loaded.user, f.attname) for f in user._meta.concrete_fields} == {
         f.attname: getattr(expected.user, f.attname) for f in user._meta.concrete_fields}
