@@ -23,12 +23,13 @@ the time of an answer, is spent alike.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -177,3 +178,29 @@ def signup_confirm(*, uidb64: str, token: str) -> User:
     user.signup_pending, user.is_active = False, True
     audit_record(actor=user, action="account.confirmed", target=user)
     return user
+
+
+PURGE_BATCH = 1_000
+
+
+def signups_expired_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete pending sign-ups whose every link has expired (a day past PORTAL_SIGNUP_CONFIRM_SECONDS from
+    the latest sign-up), at most `batch` a run (beat runs it hourly), each in its own transaction under a
+    row lock that checks again that it is still pending and old: one confirmed meanwhile stays. An account
+    something refers to (PROTECT: a booking staff made for it) is left. Returns how many went."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PORTAL_SIGNUP_CONFIRM_SECONDS, days=1)
+    expired = User.objects.filter(signup_pending=True, is_active=False, role__in=CUSTOMER_ROLES, date_joined__lt=cutoff)
+    deleted = 0
+    for pk in list(expired.order_by("pk").values_list("pk", flat=True)[:batch]):
+        try:
+            with transaction.atomic():
+                user = expired.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if user is None:
+                    continue
+                audit_record(actor=None, action="account.signup_expired", target=user)  # the id only: it never opened
+                user.delete()
+        except ProtectedError:
+            continue
+        deleted += 1
+    return deleted

@@ -36,3 +36,10 @@ def notifications_send(notification_ids: list[int]) -> int:
 @shared_task
 def notifications_requeue() -> int:
     return notifications.notifications_requeue()
+
+
+@shared_task
+def signups_expired_purge() -> int:
+    from core import signup
+
+    return signup.signups_expired_purge()

@@ -223,3 +223,46 @@ def test_spanish(directory, django_capture_on_commit_callbacks):
         refused = Client().get("/accounts/signup/confirm/MQ/nonsense/", HTTP_ACCEPT_LANGUAGE="es")
     assert "Revise su correo" in page.content.decode()
     assert "no es válido" in refused.content.decode()
+
+
+def test_pending_sign_ups_go_a_day_after_their_links_expire_and_nothing_else_does(
+        directory, django_capture_on_commit_callbacks):
+    from core.models import AuditEvent
+    from core.signup import signups_expired_purge
+    from core.tasks import signups_expired_purge as purge_task
+
+    started = timezone.now()
+    _api_sign_up("old@example.com", django_capture_on_commit_callbacks)
+    old_pk = User.objects.get(email="old@example.com").pk
+    _api_sign_up("again@example.com", django_capture_on_commit_callbacks)
+    sign_up_and_confirm({**NEW, "email": "open@example.com"})
+    CustomerFactory(email="gone@example.com", username="gone@example.com", is_active=False)
+    with time_machine.travel(started + timedelta(days=3, hours=12), tick=False):
+        _api_sign_up("again@example.com", django_capture_on_commit_callbacks)  # signed up again: counts from now
+    with time_machine.travel(started + timedelta(days=3, hours=23), tick=False):
+        assert signups_expired_purge() == 0  # the links expired, the day of grace has not passed
+    with time_machine.travel(started + timedelta(days=4, minutes=1), tick=False):
+        assert purge_task.delay().get() == 1
+        assert signups_expired_purge() == 0  # a second run changes nothing
+    assert set(User.objects.values_list("email", flat=True)) >= {"again@example.com", "open@example.com",
+                                                                  "gone@example.com"}
+    assert not User.objects.filter(email="old@example.com").exists()
+    assert AuditEvent.objects.filter(action="account.signup_expired", target_id=str(old_pk)).count() == 1
+    _api_sign_up("old@example.com", django_capture_on_commit_callbacks)  # the address is free to sign up again
+    assert User.objects.get(email="old@example.com").signup_pending
+
+
+def test_a_pending_account_something_refers_to_is_left(directory, django_capture_on_commit_callbacks):
+    from core.signup import signups_expired_purge
+    from offices.models import Office
+    from service_requests.models import ServiceRequest
+
+    _api_sign_up("held@example.com", django_capture_on_commit_callbacks)
+    _api_sign_up("free@example.com", django_capture_on_commit_callbacks)
+    held = User.objects.get(email="held@example.com")
+    ServiceRequest.objects.create(customer=held, reference_number="SR-PURGE-1", request_type="notice_not_received",
+                                  channel="phone", description="Called before confirming",
+                                  current_office=Office.objects.get(code="NBC"))
+    with time_machine.travel(timezone.now() + timedelta(days=5), tick=False):
+        assert signups_expired_purge() == 1
+    assert set(User.objects.filter(signup_pending=True).values_list("email", flat=True)) == {"held@example.com"}

@@ -407,6 +407,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "service_requests.tasks.escalation_sweep_task",
         "schedule": float(env_int("ESCALATION_SWEEP_SECONDS", 600)),
     },
+    # Hourly, delete pending sign-ups whose links have all expired (core.signup.signups_expired_purge).
+    "signups-expired-purge": {"task": "core.tasks.signups_expired_purge", "schedule": 3600.0},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
