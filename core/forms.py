@@ -30,7 +30,8 @@ def uswds_classes(form: forms.BaseForm) -> None:
 
 class QuickSelect(forms.Select):
     """A menu rendered in Python with the markup of Django's select templates: a long menu (250 countries)
-    cost a template render per option, most of the directory page's time."""
+    cost a template render per option, most of the directory page's and the office finder's time. Every
+menu of countries uses it."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
@@ -65,7 +66,7 @@ class ResidenceFields(PortalForm):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
     country = forms.ChoiceField(
-        label=_("Country of residence"), required=False, choices=overseas_country_choices,
+        label=_("Country of residence"), required=False, choices=overseas_country_choices, widget=QuickSelect,
         help_text=_("If you live outside the United States."),
     )
     region = forms.CharField(
@@ -117,7 +118,7 @@ class ZipForm(PortalForm):
 
 
 class CountryForm(PortalForm):
-    country = forms.ChoiceField(label=_("Country of residence"), choices=overseas_country_choices)
+    country = forms.ChoiceField(label=_("Country of residence"), choices=overseas_country_choices, widget=QuickSelect)
     region = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
 

@@ -3,7 +3,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PortalForm, overseas_country_choices
+from core.forms import PortalForm, QuickSelect, overseas_country_choices
 from core.widgets import FastSelect
 from offices.models import CASE_HOLDING_TYPES, Agency, Office
 
@@ -54,7 +54,8 @@ class CallerFileForm(FileForm):
     contact_email = forms.EmailField(label=_("Caller's e-mail"), required=False)
     zip_code = forms.CharField(label=_("Caller's ZIP code"), required=False, max_length=10,
                                help_text=_("Needed when the receipt number does not name an office."))
-    country = forms.ChoiceField(label=_("Caller's country (if abroad)"), required=False, choices=overseas_country_choices)
+    country = forms.ChoiceField(label=_("Caller's country (if abroad)"), required=False, choices=overseas_country_choices,
+                                widget=QuickSelect)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     field_order = ["customer", "contact_name", "contact_email", "zip_code", "country", "channel", "request_type",
                    "receipt_number", "notice_office", "a_number", "case_class", "description"]

@@ -1,4 +1,4 @@
-"""QuickSelect renders the markup of Django's Select templates (the directory's country menu uses it)."""
+"""QuickSelect renders the markup of Django's Select templates (every menu of countries uses it)."""
 
 import pytest
 from django import forms
@@ -28,3 +28,13 @@ def test_the_markup_escapes_and_marks_the_choice():
 def test_option_groups_fall_back_to_the_templates():
     grouped = [("North", [("MX", "Mexico"), ("CA", "Canada")]), ("", "None")]
     assert squeeze(QuickSelect(choices=grouped).render("c", "CA")) == squeeze(forms.Select(choices=grouped).render("c", "CA"))
+
+
+def test_every_menu_of_countries_uses_it():
+    from core.forms import CountryForm, ResidenceFields
+    from offices.filters import OfficeFilter
+    from service_requests.forms import CallerFileForm
+
+    menus = [CountryForm().fields["country"], ResidenceFields().fields["country"],
+             OfficeFilter().form.fields["country"], CallerFileForm().fields["country"]]
+    assert all(isinstance(menu.widget, QuickSelect) and len(list(menu.choices)) > 200 for menu in menus)
