@@ -1,10 +1,15 @@
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django_countries import countries
 
 from core.errors import NotFound
 from core.forms import CountryForm, ZipForm
+from core.fragments import fragment
 from core.web import paginate
 
 from . import jurisdiction, selectors
@@ -58,19 +63,29 @@ def _with_status(channels, now):  # -> list[tuple[ContactChannel, OpenStatus]]
     return [(channel, selectors.channel_status(channel, at=now)) for channel in channels]
 
 
-def office_directory(request: HttpRequest) -> HttpResponse:
+def _directory_content(request: HttpRequest) -> tuple[SafeString, int]:
     office_filter = OfficeFilter(request.GET or None, queryset=selectors.office_list())
     status = 200 if office_filter.is_bound is False or office_filter.is_valid() else 400
     queryset = office_filter.qs if status == 200 else selectors.office_list().none()
     page, query = paginate(request, queryset)
     types = {value: str(label) for value, label in OfficeType.choices}  # looked up once a page, not once a row
-    return render(
-        request,
-        "offices/directory.html",
-        {"filter": office_filter, "page": page, "query": query,
-         "rows": [(office, types.get(office.office_type, office.office_type)) for office in page]},
-        status=status,
-    )
+    return render_to_string("offices/includes/directory_content.html", {
+        "filter": office_filter, "page": page, "query": query,
+        "rows": [(office, types.get(office.office_type, office.office_type)) for office in page]}), status
+
+
+def office_directory(request: HttpRequest) -> HttpResponse:
+    """The directory with its filters. Unfiltered (at most a page number), its content is the same for
+    everyone in a language until the directory changes: built once per process, language, directory
+    version and page (core.fragments), so the page most people open costs no query. Filtered, it is
+    built for the request, and so it is inside a transaction: only committed offices are kept under a
+    version (offices.jurisdiction bumps it after the commit of an edit)."""
+    if set(request.GET) <= {"page"} and not connection.in_atomic_block:
+        key = ("directory", get_language(), jurisdiction.current_version(), request.GET.get("page", ""))
+        content, status = fragment(key, lambda: _directory_content(request)[0]), 200
+    else:
+        content, status = _directory_content(request)
+    return render(request, "offices/directory.html", {"content": content}, status=status)
 
 
 def office_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -3,12 +3,14 @@ template lookups per row (the queue is the office's busiest page; issue 16 measu
 81 % of its time). The labels come translated once per page; every value is escaped by format_html."""
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from core.fragments import fragment
 
 from .selectors import QueueRow
 
@@ -68,20 +70,6 @@ class _KeepOthers(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
-
-
-# Fragments that depend only on the code, the language and (for the offices menu) the directory: built once per
-# process and key, and never stale — the key holds everything they show.
-_FRAGMENTS: dict[tuple, SafeString] = {}
-_MAX_FRAGMENTS = 64
-
-
-def fragment(key: tuple, build: Callable[[], SafeString]) -> SafeString:
-    if key not in _FRAGMENTS:
-        if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
-            _FRAGMENTS.clear()
-        _FRAGMENTS[key] = build()
-    return _FRAGMENTS[key]
 
 
 def directory_version() -> object:

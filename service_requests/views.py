@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.csv_export import csv_response
 from core.errors import ApplicationError, Forbidden
+from core.fragments import fragment
 from core.http import AuthenticatedHttpRequest
 from core.models import CONTACT_CENTER_ROLES, CUSTOMER_ROLES, Role
 from core.pagination import CappedCountPaginator
@@ -288,9 +289,9 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
                                 {"filter": queue_filter, "mine": mine, "query": query}, request=request)
 
     # Untouched filters show nothing of the request: the same HTML for everyone in a language.
-    filters_html = rendering.fragment(("filters", language, mine), filters) if not queue_filter.is_bound else filters()
+    filters_html = fragment(("filters", language, mine), filters) if not queue_filter.is_bound else filters()
     version = rendering.directory_version()
-    bulk_html = rendering.fragment(
+    bulk_html = fragment(
         ("bulk", language, version),
         lambda: render_to_string("service_requests/includes/queue_bulk.html", {"bulk_form": BulkForm()})) if rows else ""
     return render(request, "service_requests/queue.html", {
@@ -298,7 +299,7 @@ def staff_queue(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpRe
         "labels": labels, "rows_html": rendering.queue_rows_html(
             rows, labels, reverse("service_requests:detail", args=["REF"]).removesuffix("REF/")),
         "saved_filters": list(selectors.saved_filters_for(request.user)),
-        "save_field_html": rendering.fragment(("save", language), lambda: render_to_string(
+        "save_field_html": fragment(("save", language), lambda: render_to_string(
             "core/includes/field.html", {"field": SavedFilterForm()["name"]})),
         "filters_html": filters_html, "bulk_html": bulk_html,
         "office_name": rendering.office_name(request.user.office_id, version),
