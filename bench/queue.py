@@ -106,11 +106,17 @@ def rows_json(request):
     rows = list(ServiceRequest.objects.filter(current_office_id=user.office_id, status__in=OPEN_STATUSES)
                 .order_by("current_office_id", "request_type", "created_at", "id")
                 .values(*FIELDS, office_code=F("current_office__code"), office_name=F("current_office__name"),
-                        escalation_stage=F("escalation__stage"))[:20])
+                        escalation_stage=F("escalation__stage"), answer_due_at=F("escalation__answer_due_at"),
+                        holder_first=F("assigned_to__first_name"), holder_last=F("assigned_to__last_name"),
+                        holder_username=F("assigned_to__username"))[:20])
     now = timezone.now()
     for row in rows:
         row["current_office"] = {"code": row.pop("office_code"), "name": row.pop("office_name")}
         row["age_days"] = (now - row["created_at"]).days
+        due = row["answer_due_at"]
+        row["answer_overdue"] = due is not None and row["status"] == "open" and now >= due
+        first, last, username = row.pop("holder_first"), row.pop("holder_last"), row.pop("holder_username")
+        row["held_by"] = (f"{first} {last}".strip() or username) if username is not None else None
     return JsonResponse({"results": rows})
 
 
@@ -167,8 +173,20 @@ def machine_cpu() -> tuple[int, int]:
     return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
-def measure(conn: http.client.HTTPConnection, path: str, headers: dict, pids: tuple, failures: list) -> dict:
-    """WARMUP requests, then as many as fit in DURATION_S, one at a time on `conn`."""
+def backends_cpu() -> dict[int, float]:
+    """CPU seconds so far of each client backend of the bench database but this process's own. The worker's
+    connection is replaced every CONN_MAX_AGE seconds (as in production), so its backend is looked up each time."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        return {pid: cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+
+
+def measure(conn: http.client.HTTPConnection, path: str, headers: dict, worker: int | None, failures: list) -> dict:
+    """WARMUP requests, then as many as fit in DURATION_S, one at a time on `conn`. The Postgres CPU counts the
+    backends alive at the end (a backend that ended meanwhile is not counted, so the figure is a floor)."""
     def get() -> tuple[int, bytes, bool]:
         try:
             conn.request("GET", path, headers=headers)
@@ -180,14 +198,15 @@ def measure(conn: http.client.HTTPConnection, path: str, headers: dict, pids: tu
 
     for _ in range(WARMUP):
         get()
-    cpu0, started, count, closed = [cpu_seconds(p) for p in pids], time.perf_counter(), 0, 0
+    worker0, backends0, started, count, closed = cpu_seconds(worker), backends_cpu(), time.perf_counter(), 0, 0
     while time.perf_counter() - started < DURATION_S:
         status, body, will_close = get()
         count, closed = count + 1, closed + will_close
         if status != 200:
             failures.append((path, status, body[:300]))
     elapsed = time.perf_counter() - started
-    worker_ms, pg_ms = ((cpu_seconds(p) - c) * 1000 / count for p, c in zip(pids, cpu0, strict=True))
+    worker_ms = (cpu_seconds(worker) - worker0) * 1000 / count
+    pg_ms = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends_cpu().items()) * 1000 / count
     return {"rps": count / elapsed, "count": count, "closed": closed, "worker_ms": worker_ms, "pg_ms": pg_ms}
 
 
@@ -334,19 +353,17 @@ def main() -> int:
         if refs[0] != refs[1] or len(refs[0]) != 20:
             failures.append((ROWS_JSON, "rows differ from the API's", repr([r[:3] for r in refs]).encode()))
         missing = set(pages[0][0]) ^ set(pages[1][0]) if pages[0] and pages[1] else set()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
-            backends = cursor.fetchall()  # the worker keeps its connection (CONN_MAX_AGE)
-        pids = (workers[0] if len(workers) == 1 else None, backends[0][0] if len(backends) == 1 else None)
+        if missing:
+            failures.append((ROWS_JSON, "keys differ from the API's", repr(sorted(missing)).encode()))
+        worker = workers[0] if len(workers) == 1 else None
         busy0 = machine_cpu()
         for path in (QUEUE, VARIANT, PLAIN, ROWS_JSON):
-            results[path] = measure(conn, path, headers, pids, failures)
+            results[path] = measure(conn, path, headers, worker, failures)
         # The HTML page and the API for the same rows, alternated twice so drift in the machine's load hits both.
         pair: dict[str, list[dict]] = {HTML: [], API_SAME: []}
         for _round in range(2):
-            pair[HTML].append(measure(conn, HTML, web_headers, pids, failures))
-            pair[API_SAME].append(measure(conn, API_SAME, headers, pids, failures))
+            pair[HTML].append(measure(conn, HTML, web_headers, worker, failures))
+            pair[API_SAME].append(measure(conn, API_SAME, headers, worker, failures))
         for path, runs in pair.items():
             results[path] = {key: statistics.fmean(r[key] for r in runs) for key in runs[0]}
         busy = [b - a for a, b in zip(busy0, machine_cpu(), strict=True)]
