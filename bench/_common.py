@@ -150,6 +150,43 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs, from /proc/stat (busy: all but idle and iowait)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+class CpuShares:
+    """Where the machine's CPU went between start() and stop(): busy and stolen (by the hypervisor) shares of all
+    cores, the CPU-seconds of the given server processes, of this process's finished children (the load tool),
+    and the rest (Postgres, Redis, anything else)."""
+
+    def __init__(self, server_pids: list[int]) -> None:
+        self.pids = server_pids
+
+    @staticmethod
+    def _snapshot(pids: list[int]) -> tuple[list[int], float, float]:
+        import resource
+
+        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ticks, sum(cpu_seconds(p) for p in pids), children.ru_utime + children.ru_stime
+
+    def start(self) -> "CpuShares":
+        self.before = self._snapshot(self.pids)
+        return self
+
+    def stop(self) -> str:
+        (t0, server0, tool0), (t1, server1, tool1) = self.before, self._snapshot(self.pids)
+        delta = [b - a for a, b in zip(t0, t1, strict=False)]
+        total, hz = sum(delta) or 1, os.sysconf("SC_CLK_TCK")
+        busy, steal = sum(delta) - delta[3] - delta[4], delta[7] if len(delta) > 7 else 0
+        busy_s, server, tool = (busy - steal) / hz, server1 - server0, tool1 - tool0
+        return (f"machine CPU busy {busy / total:.0%} of {len(os.sched_getaffinity(0))} cores (stolen by the "
+                f"hypervisor {steal / total:.0%}); server workers {server:.1f} CPU-s, load tool {tool:.1f} CPU-s, "
+                f"the rest (Postgres, Redis, other) {max(0.0, busy_s - server - tool):.1f} CPU-s")
+
+
 @contextmanager
 def gunicorn(app: str, options: list[str], log_path: Path, env: dict[str, str] | None = None):
     """Serve `app` (cwd: the project root; env: this process's, or `env`) on a free port of 127.0.0.1; once

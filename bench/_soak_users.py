@@ -2,16 +2,17 @@
 
 Read by locust (headless, started by bench/soak.py); SOAK_DATA names the JSON file soak.py wrote (tokens,
 reference numbers, free appointment slots, ZIPs); SOAK_RATE is each user's tasks per second (0: as fast
-as answers come, for the capacity probe); SOAK_PHASE (0 or 1) which half of each customer's free slots it books. Every answer other than the expected status is a failure.
+as answers come, for the capacity probe; otherwise Poisson arrivals at that mean rate); SOAK_PHASE (0 or 1) which half of each customer's free slots it books. Every answer other than the expected status is a failure.
 """
 
 import itertools
 import json
 import os
 import random
+import time
 from datetime import date, timedelta
 
-from locust import HttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 
 DATA = json.loads(open(os.environ["SOAK_DATA"], encoding="utf-8").read())
 RATE = float(os.environ.get("SOAK_RATE", "0"))
@@ -19,11 +20,27 @@ PHASE = int(os.environ.get("SOAK_PHASE", "0"))  # the probe books every other fr
 _numbers = itertools.count()
 
 
-class PortalUser(HttpUser):
-    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+def poisson_throughput(rate: float):  # type: ignore[no-untyped-def]
+    """Task starts at exponentially distributed gaps (mean 1/rate), on a schedule kept from the first: each user's
+    arrivals are a Poisson stream, and so is their sum, as independent people arrive in a working day.
+    (locust's constant_throughput starts every user together and keeps them in step: all 20 arrived in the same
+    few milliseconds every 1/rate seconds, a burst of 20 for 5 workers, then nothing.)"""
+
+    def wait_time(user: "PortalUser") -> float:
+        now = time.perf_counter()
+        user.next_start = max(getattr(user, "next_start", now), now - 1.0 / rate) + user.arrivals.expovariate(rate)
+        return max(0.0, user.next_start - now)
+
+    return wait_time
+
+
+class PortalUser(FastHttpUser):
+    # Answers come back on a new connection each time: gunicorn's sync workers close every connection.
+    wait_time = poisson_throughput(RATE) if RATE > 0 else constant(0)
 
     def on_start(self) -> None:
         n = next(_numbers) % len(DATA["customers"])
+        self.arrivals = random.Random(f"arrivals-{PHASE}-{n}")
         me = DATA["customers"][n]
         self.customer = {"Authorization": f"Token {me['token']}"}
         self.staff = {"Authorization": f"Token {DATA['staff_token']}"}

@@ -54,6 +54,7 @@ from bench._common import (  # noqa: E402
     ensure_database,
     escalations_load,
     gunicorn,
+    machine_cpu,
     one,
     print_header,
     print_load_at_end,
@@ -165,12 +166,6 @@ def load(cursor) -> None:
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now: CREATE INDEX needs it
     for _name, ddl in indexes:
         cursor.execute(ddl)
-
-
-def machine_cpu() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs, from /proc/stat."""
-    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
 def backends_cpu() -> dict[int, float]:

@@ -7,7 +7,7 @@ one office-staff token (Vermont Service Center, where the customers' EAC request
   public find page and jurisdiction API, directory page, availability, booking (each customer its own free
   slots), a customer's request list and detail, filing, the staff queue and a request's detail, a staff response.
   1. capacity: the users as fast as answers come for --probe-seconds: requests/s;
-  2. soak: the same mix at half that rate (each user at a constant throughput) for --minutes;
+  2. soak: the same mix at half that rate (each user's arrivals a Poisson stream, locust FastHttpUser) for --minutes;
 prints p50/p95/p99 and errors per endpoint. Before measuring it waits (at most 120 s) for the load its own set-up left
 to fall to ≤ 1.0. Targets (claimed only when the load was ≤ 1.0 at start): 0 errors,
 p95 ≤ 60 ms and p99 ≤ 100 ms for every endpoint. Afterwards every slot's booked count must equal its appointments.
@@ -37,6 +37,7 @@ sys.path[:] = [str(_BENCH.parent), *(p for p in sys.path if Path(p or ".").resol
 
 from bench._common import (  # noqa: E402
     ROOT,
+    CpuShares,
     django_setup,
     ensure_database,
     print_header,
@@ -162,15 +163,19 @@ def main() -> int:
           f"{OFFICE}, one staff token at {STAFF_OFFICE}; made in {setup_s:.1f} s, then {waited:.0f} s waiting "
           f"(≤ 120 s) for the load its making left to fall to ≤ 1.0\n", flush=True)
 
-    with production_gunicorn(work / "gunicorn.log", env=env) as (port, _pids):
+    with production_gunicorn(work / "gunicorn.log", env=env) as (port, pids):
+        shares = CpuShares(pids).start()
         probe = locust(port, data_path, args.users, args.probe_seconds, 0.0, work / "probe")
+        probe_cpu = shares.stop()
         capacity = float(probe["Aggregated"]["Requests/s"])
         rate = capacity / 2 / args.users
         print(f"1. capacity: {capacity:.1f} requests/s with {args.users} users as fast as answered "
               f"({probe['Aggregated']['Request Count']} requests in {args.probe_seconds:.0f} s, "
-              f"{probe['Aggregated']['Failure Count']} failures)")
+              f"{probe['Aggregated']['Failure Count']} failures)\n  {probe_cpu}")
         print(f"2. soak: {capacity / 2:.1f} requests/s ({rate:.2f} per user) for {args.minutes:g} minutes …", flush=True)
+        shares.start()
         soak = locust(port, data_path, args.users, args.minutes * 60, rate, work / "soak")
+        print(f"  {shares.stop()}")
 
     from django.db.models import Count, Q
 
