@@ -37,6 +37,8 @@ def poisson_throughput(rate: float):  # type: ignore[no-untyped-def]
 class PortalUser(FastHttpUser):
     # Answers come back on a new connection each time: gunicorn's sync workers close every connection.
     wait_time = poisson_throughput(RATE) if RATE > 0 else constant(0)
+    arrivals: random.Random
+    next_start: float
 
     def on_start(self) -> None:
         n = next(_numbers) % len(DATA["customers"])
