@@ -4,6 +4,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import ModelFieldsOnceSerializer
 from service_requests.models import (
     CaseClass,
     Channel,
@@ -71,7 +72,7 @@ class OfficeRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelFieldsOnceSerializer):
     actor = serializers.SerializerMethodField()
     from_office = OfficeRefSerializer(allow_null=True)
     to_office = OfficeRefSerializer(allow_null=True)
@@ -106,7 +107,7 @@ def _held_by(instance: ServiceRequest, context: Mapping[str, Any]) -> str | None
     return (f"{holder.first_name} {holder.last_name}".strip() or holder.username) if holder else None
 
 
-class ServiceRequestListSerializer(serializers.ModelSerializer):
+class ServiceRequestListSerializer(ModelFieldsOnceSerializer):
     current_office = OfficeRefSerializer()
     escalation_stage = serializers.CharField(source="escalation.stage")
     age_days = serializers.SerializerMethodField()
