@@ -57,18 +57,21 @@ def locked_for_staff(actor: User, reference_number: str, expected_version: int |
     ).first()
     if request is None:
         raise NotFound(str(selectors.REQUEST_NOT_FOUND))
-    stale = Conflict(
-        str(STALE).format(status=request.get_status_display().lower(), office=request.current_office.name),
-        code="stale", extra={"version": request.version},
-    )
+
+    def stale() -> Conflict:  # built only when refused: it reads the office the request is at now
+        return Conflict(
+            str(STALE).format(status=request.get_status_display().lower(), office=request.current_office.name),
+            code="stale", extra={"version": request.version},
+        )
+
     if not selectors.service_request_list_for_user(actor).filter(pk=request.pk).exists():
         left_here = actor.role == Role.OFFICE_STAFF and request.events.filter(
             kind=EventKind.TRANSFER, from_office_id=actor.office_id).exists()
         if left_here:
-            raise stale
+            raise stale()
         raise NotFound(str(selectors.REQUEST_NOT_FOUND))
     if expected_version is not None and request.version != expected_version:
-        raise stale
+        raise stale()
     if not request.is_open:
         raise Conflict(str(CLOSED_ALREADY).format(status=request.get_status_display().lower()), code="not_open")
     return request
@@ -81,7 +84,9 @@ def save_versioned(request: ServiceRequest, **changes: object) -> ServiceRequest
     )
     if not updated:
         raise Conflict(str(STALE).format(status=_("changed"), office=request.current_office.name), code="stale")
-    request.refresh_from_db()
+    # Read back with the office (a transfer changes it) and the customer: the e-mail owed and the answer's detail
+    # read both, and a plain refresh would leave each to a query of its own.
+    request.refresh_from_db(from_queryset=ServiceRequest.objects.select_related("current_office", "customer"))
     return request
 
 

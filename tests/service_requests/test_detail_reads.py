@@ -84,3 +84,25 @@ def test_timeline_of_a_request_with_no_events_is_empty(maria, vsc_staff):
     request.events.all().delete()
     assert selectors.timeline_for_user(maria, request) == []
     assert selectors.timeline_for_user(vsc_staff, request) == []
+
+
+def test_a_staff_answer_reads_each_row_once(maria, vsc_staff):
+    """A staff response through the API: the token, the row lock, the scope check, the compare-and-swap UPDATE,
+    the request read back with its office and customer, the escalation's stage, the event, the audit row, the
+    e-mail owed, then the answer's detail (its timeline and the escalation row as it is now). The office and the
+    customer are never read on their own (they were: the office twice, for a refusal message built in advance and
+    after the read-back, and the customer once)."""
+    reference = api_for(maria).post("/api/v1/service-requests/", FILE, format="json").json()["reference_number"]
+    client = api_for(vsc_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(f"/api/v1/service-requests/{reference}/responses/", {"body": "We are reviewing it."},
+                               format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "answered" and body["current_office"]["code"] == "VSC"
+    assert body["customer"] == "maria@example.com" and body["escalation_stage"] == "answered"
+    statements = [q["sql"] for q in ctx.captured_queries]
+    for table in ("offices_office", "core_user"):
+        reads = [s for s in statements if s.startswith("SELECT") and f'FROM "{table}"' in s]
+        assert reads == [], (table, reads)
+    assert len(statements) == 13, statements  # the token, the savepoint and its release among them
