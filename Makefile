@@ -56,10 +56,11 @@ check: install var
 	$(CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/schema.yaml
 
-# Two test processes (pytest-xdist, a file per worker at a time), then the production drills on their
-# own, so they have the machine and their figures print in the summary.
+# Two test processes (pytest-xdist; worksteal: an idle worker takes tests queued for the other, so neither
+# waits on the other's last big file), then the production drills on their own, so they have the machine and
+# their figures print in the summary.
 test: install assets var lint typecheck check
-	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not production"
+	$(VENV)/bin/pytest -n 2 --dist worksteal -m "not production"
 	$(VENV)/bin/pytest -m production
 
 bench: install
