@@ -150,9 +150,14 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_ticks() -> list[int]:
+    """The jiffies of all CPUs by state (user, nice, system, idle, iowait, irq, softirq, steal, …), from /proc/stat."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
 def machine_cpu() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs, from /proc/stat (busy: all but idle and iowait)."""
-    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    """(busy, total) jiffies of all CPUs (busy: all but idle and iowait)."""
+    ticks = _cpu_ticks()
     return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
@@ -168,7 +173,7 @@ class CpuShares:
     def _snapshot(pids: list[int]) -> tuple[list[int], float, float]:
         import resource
 
-        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        ticks = _cpu_ticks()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ticks, sum(cpu_seconds(p) for p in pids), children.ru_utime + children.ru_stime
 
